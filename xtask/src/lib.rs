@@ -1,0 +1,77 @@
+//! Maintainer tasks for justone-rs, as a library so that they are unit tested.
+//!
+//! - [`regen`]: fetch the published OpenAPI document, store it in `spec/` in a
+//!   stable form, normalize it for progenitor, report what changed.
+//! - [`check_drift`]: compare the published document with the committed one.
+
+#![warn(missing_docs)]
+
+pub mod document;
+pub mod drift;
+pub mod fetch;
+pub mod normalize;
+pub mod surface;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::drift::Change;
+use crate::fetch::{FetchError, Source};
+
+/// Where the provider publishes the endpoint's OpenAPI document.
+pub const PUBLISHED_URL: &str = "https://docs.justoneapi.com/openapi/xiaohongshu-apis/notes-feed-v1-en.json";
+
+/// The one path this workspace generates a client for.
+pub const ENDPOINT_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
+
+/// The two committed spec files.
+#[derive(Debug, Clone)]
+pub struct SpecFiles {
+    /// The document exactly as published (in canonical form).
+    pub raw: PathBuf,
+    /// `normalize(raw)`, what progenitor reads.
+    pub normalized: PathBuf,
+}
+
+impl SpecFiles {
+    /// The files in a `spec/` directory.
+    pub fn in_dir(dir: &Path) -> SpecFiles {
+        SpecFiles {
+            raw: dir.join("notes-feed-v1-en.json"),
+            normalized: dir.join("notes-feed-v1-en.normalized.json"),
+        }
+    }
+
+    /// The workspace's own `spec/` directory.
+    pub fn workspace() -> SpecFiles {
+        SpecFiles::in_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
+    }
+}
+
+/// Loads a published document and checks that it describes the endpoint.
+pub fn load_published(source: &Source) -> Result<Value, FetchError> {
+    let document = source.load()?;
+    document::check_endpoint(&document, ENDPOINT_PATH)?;
+    Ok(document)
+}
+
+/// Replaces the committed spec files with the published document and its
+/// normalized form; returns the changes against the previous raw document
+/// (all of it counts as new when there was none).
+pub fn regen(source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchError> {
+    let published = load_published(source)?;
+    let normalized = normalize::normalize(&published)?;
+    let previous = document::read(&files.raw).unwrap_or(Value::Null);
+    // Both files are fully prepared before either is replaced.
+    document::write_atomically(&files.raw, &published)?;
+    document::write_atomically(&files.normalized, &normalized.document)?;
+    Ok(drift::compare(&previous, &published))
+}
+
+/// Compares the published document with the committed raw one.
+pub fn check_drift(source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchError> {
+    let committed = document::read(&files.raw)?;
+    let published = load_published(source)?;
+    Ok(drift::compare(&committed, &published))
+}

@@ -1,0 +1,342 @@
+//! Turns the provider's OpenAPI 3.1 document into the OpenAPI 3.0 form that
+//! progenitor 0.15 (through `openapiv3` 2.x and typify) accepts.
+//!
+//! Every rewrite is a named [`Rule`]. The committed raw document stays the
+//! source of truth for drift reports and snapshots; only code generation sees
+//! the normalized form, and the list of [`Rewrite`]s says exactly what changed.
+
+use serde_json::{Map, Value};
+
+use crate::document::{DocumentError, OpenApiVersion, openapi_version};
+
+/// The OpenAPI version written into normalized documents.
+pub const TARGET_VERSION: &str = "3.0.3";
+
+/// A named rewrite applied by [`normalize`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    /// `openapi: 3.1.x` becomes `3.0.3`: progenitor refuses any version that
+    /// does not start with `3.0.`.
+    DowngradeVersion,
+    /// `type: [T, "null"]` becomes `type: T` plus `nullable: true`, the 3.0
+    /// spelling; `openapiv3` cannot read a type array at all.
+    NullableTypeArray,
+    /// A `default` that is not one of its schema's own `enum` values is
+    /// dropped: typify rejects the whole document otherwise. The provider
+    /// applies its defaults server-side, so nothing is lost on the wire.
+    DropDefaultOutsideEnum,
+    /// The `enum` of `Result.code` is removed (and kept under
+    /// `x-justone-enum`): a closed enum would make the generated client reject
+    /// a response whose business code the provider added after generation.
+    OpenBusinessCodeEnum,
+    /// A string `enum` on a query parameter is removed (and kept under
+    /// `x-justone-enum`): progenitor would otherwise generate a closed Rust
+    /// enum, and a value the provider adds later (a new feed channel) could
+    /// not be requested without a new release.
+    OpenQueryParameterEnum,
+}
+
+impl Rule {
+    /// A short, stable name for reports and snapshots.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::DowngradeVersion => "downgrade-version",
+            Rule::NullableTypeArray => "nullable-type-array",
+            Rule::DropDefaultOutsideEnum => "drop-default-outside-enum",
+            Rule::OpenBusinessCodeEnum => "open-business-code-enum",
+            Rule::OpenQueryParameterEnum => "open-query-parameter-enum",
+        }
+    }
+}
+
+/// One application of a [`Rule`] at a JSON pointer into the document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rewrite {
+    /// Which rule fired.
+    pub rule: Rule,
+    /// Where, as an RFC 6901 JSON pointer into the input document.
+    pub pointer: String,
+}
+
+/// The result of [`normalize`].
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The OpenAPI 3.0 document.
+    pub document: Value,
+    /// Every rewrite applied, in document order.
+    pub rewrites: Vec<Rewrite>,
+}
+
+/// The key under which opened enums keep their original values, so that the
+/// normalized document still documents them.
+pub const KEPT_ENUM_KEY: &str = "x-justone-enum";
+
+/// Normalizes an OpenAPI 3.0 or 3.1 document; see [`Rule`] for each rewrite.
+///
+/// # Errors
+/// [`DocumentError`] when the input is not an OpenAPI 3.x document (for
+/// example a Swagger 2.0 file, an HTML page or an arbitrary JSON value).
+pub fn normalize(input: &Value) -> Result<Normalized, DocumentError> {
+    let version = openapi_version(input)?;
+    let mut document = input.clone();
+    let mut rewrites = Vec::new();
+
+    if version == OpenApiVersion::V3_1 {
+        document["openapi"] = Value::String(TARGET_VERSION.to_owned());
+        rewrites.push(Rewrite {
+            rule: Rule::DowngradeVersion,
+            pointer: "/openapi".to_owned(),
+        });
+    }
+
+    rewrite_schemas(&mut document, &mut String::new(), &mut rewrites);
+    open_business_code(&mut document, &mut rewrites);
+    open_query_enums(&mut document, &mut rewrites);
+    rewrites.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.rule.cmp(&b.rule)));
+    Ok(Normalized { document, rewrites })
+}
+
+/// Applies the schema-local rules to every object in the tree.
+fn rewrite_schemas(value: &mut Value, pointer: &mut String, out: &mut Vec<Rewrite>) {
+    match value {
+        Value::Object(map) => {
+            nullable_type_array(map, pointer, out);
+            drop_default_outside_enum(map, pointer, out);
+            for (key, child) in map.iter_mut() {
+                let len = pointer.len();
+                push_token(pointer, key);
+                rewrite_schemas(child, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter_mut().enumerate() {
+                let len = pointer.len();
+                push_token(pointer, &index.to_string());
+                rewrite_schemas(child, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn nullable_type_array(map: &mut Map<String, Value>, pointer: &str, out: &mut Vec<Rewrite>) {
+    let Some(Value::Array(types)) = map.get("type") else {
+        return;
+    };
+    let non_null: Vec<&Value> = types.iter().filter(|t| t.as_str() != Some("null")).collect();
+    // Only the `[T, "null"]` shape has a 3.0 spelling; anything else is left
+    // for openapiv3 to reject with its own message.
+    if non_null.len() != 1 || types.len() != 2 {
+        return;
+    }
+    let single = non_null[0].clone();
+    map.insert("type".to_owned(), single);
+    map.insert("nullable".to_owned(), Value::Bool(true));
+    out.push(Rewrite {
+        rule: Rule::NullableTypeArray,
+        pointer: format!("{pointer}/type"),
+    });
+}
+
+fn drop_default_outside_enum(map: &mut Map<String, Value>, pointer: &str, out: &mut Vec<Rewrite>) {
+    let (Some(default), Some(Value::Array(values))) = (map.get("default"), map.get("enum")) else {
+        return;
+    };
+    if values.contains(default) {
+        return;
+    }
+    map.remove("default");
+    out.push(Rewrite {
+        rule: Rule::DropDefaultOutsideEnum,
+        pointer: format!("{pointer}/default"),
+    });
+}
+
+fn open_business_code(document: &mut Value, out: &mut Vec<Rewrite>) {
+    let pointer = "/components/schemas/Result/properties/code";
+    if let Some(Value::Object(code)) = document.pointer_mut(pointer)
+        && move_enum(code)
+    {
+        out.push(Rewrite {
+            rule: Rule::OpenBusinessCodeEnum,
+            pointer: format!("{pointer}/enum"),
+        });
+    }
+}
+
+fn open_query_enums(document: &mut Value, out: &mut Vec<Rewrite>) {
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        for (method, operation) in item.iter_mut() {
+            let Some(Value::Array(parameters)) = operation.get_mut("parameters") else {
+                continue;
+            };
+            for (index, parameter) in parameters.iter_mut().enumerate() {
+                if parameter.get("in").and_then(Value::as_str) != Some("query") {
+                    continue;
+                }
+                let Some(Value::Object(schema)) = parameter.get_mut("schema") else {
+                    continue;
+                };
+                if schema.get("type").and_then(Value::as_str) == Some("string") && move_enum(schema) {
+                    let mut pointer = String::from("/paths");
+                    push_token(&mut pointer, path);
+                    push_token(&mut pointer, method);
+                    out.push(Rewrite {
+                        rule: Rule::OpenQueryParameterEnum,
+                        pointer: format!("{pointer}/parameters/{index}/schema/enum"),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Moves `enum` to [`KEPT_ENUM_KEY`]; returns whether there was one.
+fn move_enum(schema: &mut Map<String, Value>) -> bool {
+    match schema.remove("enum") {
+        Some(values) => {
+            schema.insert(KEPT_ENUM_KEY.to_owned(), values);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Appends one RFC 6901 reference token, escaped.
+fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules(n: &Normalized) -> Vec<(&'static str, &str)> {
+        n.rewrites
+            .iter()
+            .map(|r| (r.rule.name(), r.pointer.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn downgrades_3_1_and_leaves_3_0_alone() {
+        let n = normalize(&json!({"openapi": "3.1.0", "paths": {}})).unwrap();
+        assert_eq!(n.document["openapi"], "3.0.3");
+        assert_eq!(rules(&n), [("downgrade-version", "/openapi")]);
+
+        let n = normalize(&json!({"openapi": "3.0.1", "paths": {}})).unwrap();
+        assert_eq!(n.document["openapi"], "3.0.1");
+        assert!(n.rewrites.is_empty());
+    }
+
+    #[test]
+    fn rewrites_nullable_type_arrays_only_in_the_two_element_shape() {
+        let input = json!({"openapi": "3.1.0", "components": {"schemas": {"R": {"properties": {
+            "a": {"type": ["string", "null"]},
+            "b": {"type": ["null", "integer"]},
+            "c": {"type": ["string", "integer"]},
+            "type": {"type": "string"}
+        }}}}});
+        let n = normalize(&input).unwrap();
+        let props = &n.document["components"]["schemas"]["R"]["properties"];
+        assert_eq!(props["a"], json!({"type": "string", "nullable": true}));
+        assert_eq!(props["b"], json!({"type": "integer", "nullable": true}));
+        assert_eq!(props["c"], json!({"type": ["string", "integer"]}));
+        assert_eq!(props["type"], json!({"type": "string"}));
+        assert_eq!(
+            rules(&n),
+            [
+                ("nullable-type-array", "/components/schemas/R/properties/a/type"),
+                ("nullable-type-array", "/components/schemas/R/properties/b/type"),
+                ("downgrade-version", "/openapi"),
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_only_defaults_outside_their_enum() {
+        let input = json!({"openapi": "3.0.3", "x": [
+            {"default": "90", "enum": ["DAY_30", "DAY_90"]},
+            {"default": "DAY_30", "enum": ["DAY_30", "DAY_90"]},
+            {"default": 5}
+        ]});
+        let n = normalize(&input).unwrap();
+        assert_eq!(n.document["x"][0], json!({"enum": ["DAY_30", "DAY_90"]}));
+        assert_eq!(n.document["x"][1]["default"], "DAY_30");
+        assert_eq!(n.document["x"][2]["default"], 5);
+        assert_eq!(rules(&n), [("drop-default-outside-enum", "/x/0/default")]);
+    }
+
+    #[test]
+    fn opens_the_business_code_enum_and_keeps_its_values() {
+        let input = json!({"openapi": "3.0.3", "components": {"schemas": {"Result": {"properties": {
+            "code": {"type": "integer", "format": "int32", "enum": [0, 100]}
+        }}}}});
+        let n = normalize(&input).unwrap();
+        let code = &n.document["components"]["schemas"]["Result"]["properties"]["code"];
+        assert_eq!(
+            code,
+            &json!({"type": "integer", "format": "int32", KEPT_ENUM_KEY: [0, 100]})
+        );
+        assert_eq!(
+            rules(&n),
+            [(
+                "open-business-code-enum",
+                "/components/schemas/Result/properties/code/enum"
+            )]
+        );
+    }
+
+    #[test]
+    fn opens_string_enums_on_query_parameters_only() {
+        let input = json!({"openapi": "3.0.3", "paths": {"/a/b": {"get": {"parameters": [
+            {"in": "query", "name": "oid", "schema": {"type": "string", "enum": ["x", "y"]}},
+            {"in": "path", "name": "p", "schema": {"type": "string", "enum": ["x"]}},
+            {"in": "query", "name": "n", "schema": {"type": "integer", "enum": [1, 2]}}
+        ]}}}});
+        let n = normalize(&input).unwrap();
+        let params = &n.document["paths"]["/a/b"]["get"]["parameters"];
+        assert_eq!(
+            params[0]["schema"],
+            json!({"type": "string", KEPT_ENUM_KEY: ["x", "y"]})
+        );
+        assert_eq!(params[1]["schema"]["enum"], json!(["x"]));
+        assert_eq!(params[2]["schema"]["enum"], json!([1, 2]));
+        assert_eq!(
+            rules(&n),
+            [(
+                "open-query-parameter-enum",
+                "/paths/~1a~1b/get/parameters/0/schema/enum"
+            )]
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_openapi_3() {
+        let swagger = normalize(&json!({"swagger": "2.0", "paths": {}})).unwrap_err();
+        assert!(swagger.to_string().contains("OpenAPI 2"), "{swagger}");
+        let other = normalize(&json!(["not", "a", "document"])).unwrap_err();
+        assert!(other.to_string().contains("not an OpenAPI document"), "{other}");
+        let v4 = normalize(&json!({"openapi": "4.0.0"})).unwrap_err();
+        assert!(v4.to_string().contains("4.0.0"), "{v4}");
+    }
+
+    #[test]
+    fn is_idempotent() {
+        let input = json!({"openapi": "3.1.0", "components": {"schemas": {"Result": {"properties": {
+            "code": {"type": "integer", "enum": [0]}, "m": {"type": ["string", "null"]}
+        }}}}});
+        let once = normalize(&input).unwrap().document;
+        let twice = normalize(&once).unwrap();
+        assert_eq!(twice.document, once);
+        assert!(twice.rewrites.is_empty());
+    }
+}
