@@ -34,6 +34,10 @@ pub enum Rule {
     /// enum, and a value the provider adds later (a new feed channel) could
     /// not be requested without a new release.
     OpenQueryParameterEnum,
+    /// `Result.required` keeps only `code`: the provider's own documented
+    /// example response carries just `code` and `data`, so a strict reading of
+    /// `required: [code, data, message, recordTime]` would reject real pages.
+    RelaxEnvelopeRequired,
 }
 
 impl Rule {
@@ -45,6 +49,7 @@ impl Rule {
             Rule::DropDefaultOutsideEnum => "drop-default-outside-enum",
             Rule::OpenBusinessCodeEnum => "open-business-code-enum",
             Rule::OpenQueryParameterEnum => "open-query-parameter-enum",
+            Rule::RelaxEnvelopeRequired => "relax-envelope-required",
         }
     }
 }
@@ -91,6 +96,7 @@ pub fn normalize(input: &Value) -> Result<Normalized, DocumentError> {
 
     rewrite_schemas(&mut document, &mut String::new(), &mut rewrites);
     open_business_code(&mut document, &mut rewrites);
+    relax_envelope_required(&mut document, &mut rewrites);
     open_query_enums(&mut document, &mut rewrites);
     rewrites.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.rule.cmp(&b.rule)));
     Ok(Normalized { document, rewrites })
@@ -162,6 +168,19 @@ fn open_business_code(document: &mut Value, out: &mut Vec<Rewrite>) {
         out.push(Rewrite {
             rule: Rule::OpenBusinessCodeEnum,
             pointer: format!("{pointer}/enum"),
+        });
+    }
+}
+
+fn relax_envelope_required(document: &mut Value, out: &mut Vec<Rewrite>) {
+    let pointer = "/components/schemas/Result/required";
+    if let Some(Value::Array(required)) = document.pointer_mut(pointer)
+        && required.iter().any(|r| r != "code")
+    {
+        required.retain(|r| r == "code");
+        out.push(Rewrite {
+            rule: Rule::RelaxEnvelopeRequired,
+            pointer: pointer.to_owned(),
         });
     }
 }
@@ -293,6 +312,16 @@ mod tests {
                 "/components/schemas/Result/properties/code/enum"
             )]
         );
+    }
+
+    #[test]
+    fn envelope_requires_only_the_code() {
+        let input = json!({"openapi": "3.0.3", "components": {"schemas": {"Result": {
+            "required": ["code", "data", "message", "recordTime"]
+        }}}});
+        let n = normalize(&input).unwrap();
+        assert_eq!(n.document["components"]["schemas"]["Result"]["required"], json!(["code"]));
+        assert_eq!(rules(&n), [("relax-envelope-required", "/components/schemas/Result/required")]);
     }
 
     #[test]

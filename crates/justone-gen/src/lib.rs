@@ -27,7 +27,14 @@
 //! # }
 //! ```
 //!
+//! [`response_meta::capture`] recovers the HTTP status and `Retry-After` of a
+//! response whose body could not be decoded, which the generated error type
+//! drops.
+//!
 //! Note that `progenitor_client::Error` renders `reqwest` errors with the full
 //! request URL, query string and token included; `justone-xhs` redacts them.
 
+pub mod response_meta;
+
+// Generated code lives only in OUT_DIR; nothing below this line is written by hand.
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
