@@ -320,8 +320,14 @@ mod tests {
             "required": ["code", "data", "message", "recordTime"]
         }}}});
         let n = normalize(&input).unwrap();
-        assert_eq!(n.document["components"]["schemas"]["Result"]["required"], json!(["code"]));
-        assert_eq!(rules(&n), [("relax-envelope-required", "/components/schemas/Result/required")]);
+        assert_eq!(
+            n.document["components"]["schemas"]["Result"]["required"],
+            json!(["code"])
+        );
+        assert_eq!(
+            rules(&n),
+            [("relax-envelope-required", "/components/schemas/Result/required")]
+        );
     }
 
     #[test]

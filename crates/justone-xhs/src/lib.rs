@@ -1,1 +1,56 @@
-//! placeholder
+//! A typed, safe client for Just One API's Xiaohongshu (RedNote)
+//! **Notes Feed V1** endpoint (`GET /api/xiaohongshu/get-note-feed/v1`).
+//!
+//! - [`Channel`]: the 41 documented feeds, parsed from oid, slug or label,
+//!   with [`Channel::from_oid`] for feeds newer than this release.
+//! - [`Client`]: token from the builder or `JUST_ONE_API_TOKEN`, 60 s
+//!   timeout, retries with backoff ([`RetryPolicy`]), optional rate limit and
+//!   concurrency cap, `tracing` spans; the token never appears in `Debug`,
+//!   errors or logs.
+//! - [`FeedPage`] / [`FeedItem`]: typed fields for what people read, and the
+//!   provider's JSON kept byte for byte.
+//! - [`Error`]: one error type; [`ApiCode`] for the provider's business codes.
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use justone_xhs::{Channel, Client};
+//!
+//! # async fn run() -> Result<(), justone_xhs::Error> {
+//! let client = Client::builder().build()?;
+//! let page = client.note_feed(&"food".parse().unwrap(), 1).await?;
+//! println!("{} notes, request {:?}", page.items.len(), page.request_id);
+//!
+//! let mut pages = Box::pin(client.pages(Channel::Travel).limit(3).stream());
+//! while let Some(page) = pages.next().await {
+//!     for item in page?.items {
+//!         println!("{:?}", item.title);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! All HTTP goes through the generated `justone-gen` client.
+
+#![warn(missing_docs)]
+
+mod channel;
+mod client;
+mod client_builder;
+pub mod error;
+mod error_mapping;
+mod feed_item;
+mod feed_page;
+mod pagination;
+mod rate_limit;
+mod redact;
+mod retry_policy;
+
+pub use channel::{Channel, UnknownChannel};
+pub use client::Client;
+pub use client_builder::{ClientBuilder, Region, TOKEN_ENV, TOKEN_ENV_ALT};
+pub use error::{ApiCode, Error};
+pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
+pub use feed_page::FeedPage;
+pub use pagination::Pages;
+pub use retry_policy::RetryPolicy;

@@ -1,0 +1,253 @@
+//! The feed channels (`oid` values) of the Notes Feed, as the provider's
+//! documentation lists them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+macro_rules! channels {
+    ($( $variant:ident = $oid:literal, $slug:literal, $label:literal; )*) => {
+        /// A feed channel: one of the provider's documented `oid` values, or a
+        /// raw oid this crate does not know yet ([`Channel::Other`]).
+        ///
+        /// Parse one from its oid, slug or label, case-insensitively:
+        ///
+        /// ```
+        /// use justone_xhs::Channel;
+        ///
+        /// let food: Channel = "food".parse().unwrap();
+        /// assert_eq!(food, Channel::Food);
+        /// assert_eq!(food.oid(), "homefeed_food_v3");
+        /// assert_eq!("Movie and TV".parse::<Channel>().unwrap().slug(), "movie-and-tv");
+        /// // A channel the provider added after this release:
+        /// let new = Channel::from_oid("homefeed_gardening_v3");
+        /// assert_eq!(new.oid(), "homefeed_gardening_v3");
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Channel {
+            $(
+                #[doc = concat!("`", $oid, "`: ", $label, ".")]
+                $variant,
+            )*
+            /// An oid this version does not know: requested as given.
+            Other(String),
+        }
+
+        impl Channel {
+            /// Every documented channel, in the provider's order.
+            pub const ALL: &'static [Channel] = &[$(Channel::$variant),*];
+
+            /// The `oid` query value, e.g. `homefeed_food_v3`.
+            pub fn oid(&self) -> &str {
+                match self {
+                    $(Channel::$variant => $oid,)*
+                    Channel::Other(oid) => oid,
+                }
+            }
+
+            /// A short, URL- and shell-friendly name, e.g. `movie-and-tv`.
+            /// For [`Channel::Other`] this is the oid.
+            pub fn slug(&self) -> &str {
+                match self {
+                    $(Channel::$variant => $slug,)*
+                    Channel::Other(oid) => oid,
+                }
+            }
+
+            /// The provider's English label, e.g. `movie and tv`.
+            /// For [`Channel::Other`] this is the oid.
+            pub fn label(&self) -> &str {
+                match self {
+                    $(Channel::$variant => $label,)*
+                    Channel::Other(oid) => oid,
+                }
+            }
+        }
+    };
+}
+
+channels! {
+    Recommend = "homefeed_recommend", "recommend", "recommend";
+    Video = "homefeed_video_v3", "video", "video";
+    Live = "homefeed_live", "live", "live";
+    Fashion = "homefeed_fashion_v3", "fashion", "fashion";
+    Books = "homefeed_books_v3", "books", "books";
+    Nails = "homefeed_nails_v3", "nails", "nails";
+    Painting = "homefeed_painting_v3", "painting", "painting";
+    Cartoon = "homefeed_cartoon_v3", "cartoon", "cartoon";
+    Photography = "homefeed_photography_v3", "photography", "photography";
+    Food = "homefeed_food_v3", "food", "food";
+    Celebrity = "homefeed_celebrity_v3", "celebrity", "celebrity";
+    ProfilePhoto = "homefeed_profile_photo_v3", "profile-photo", "profile photo";
+    Gaming = "homefeed_gaming_v3", "gaming", "gaming";
+    Cosmetics = "homefeed_cosmetics_v3", "cosmetics", "cosmetics";
+    Stationery = "homefeed_stationery_v3", "stationery", "stationery";
+    Love = "homefeed_love_v3", "love", "love";
+    Music = "homefeed_music_v3", "music", "music";
+    MovieAndTv = "homefeed_movie_and_tv_v3", "movie-and-tv", "movie and tv";
+    Handmade = "homefeed_handmade_v3", "handmade", "handmade";
+    Education = "homefeed_education_v3", "education", "education";
+    DigitalTechnology = "homefeed_digital_technology_v3", "digital-technology", "digital technology";
+    HouseholdProduct = "homefeed_household_product_v3", "household-product", "household product";
+    Hair = "homefeed_hair_v3", "hair", "hair";
+    Pets = "homefeed_pets_v3", "pets", "pets";
+    Travel = "homefeed_travel_v3", "travel", "travel";
+    LoseWeight = "homefeed_lose_weight_v3", "lose-weight", "lose weight";
+    Dance = "homefeed_dance_v3", "dance", "dance";
+    Skincare = "homefeed_skincare_v3", "skincare", "skincare";
+    HomeDecoration = "homefeed_home_decoration_v3", "home-decoration", "home decoration";
+    FashionShoes = "homefeed_fashion_shoes_v3", "fashion-shoes", "fashion shoes";
+    Wallpaper = "homefeed_wallpaper_v3", "wallpaper", "wallpaper";
+    Career = "homefeed_career_v3", "career", "career";
+    Funny = "homefeed_funny_v3", "funny", "funny";
+    Maternity = "homefeed_maternity_v3", "maternity", "maternity";
+    Cars = "homefeed_cars_v3", "cars", "cars";
+    Weddings = "homefeed_weddings_v3", "weddings", "weddings";
+    Bags = "homefeed_bags_v3", "bags", "bags";
+    TrendArt = "homefeed_trend_art_v3", "trend-art", "trend art";
+    DesignerToys = "homefeed_designer_toys_v3", "designer-toys", "designer toys";
+    SciencePopularization = "homefeed_science_popularization_v3", "science-popularization", "science popularization";
+    VarietyShow = "homefeed_variety_show_v3", "variety-show", "variety show";
+}
+
+impl Channel {
+    /// The channel for a raw oid: a known variant when the oid is documented,
+    /// [`Channel::Other`] otherwise. This is how to request a channel the
+    /// provider added after this release.
+    pub fn from_oid(oid: &str) -> Channel {
+        Channel::ALL
+            .iter()
+            .find(|c| c.oid() == oid)
+            .cloned()
+            .unwrap_or_else(|| Channel::Other(oid.to_owned()))
+    }
+}
+
+impl Default for Channel {
+    /// The provider's default feed, `homefeed_recommend`.
+    fn default() -> Self {
+        Channel::Recommend
+    }
+}
+
+impl fmt::Display for Channel {
+    /// Writes the slug, the form the CLI and humans use.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// The input to [`Channel::from_str`] names no documented channel.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown channel {input:?}; did you mean {}? (`justone-xhs channels` lists all {count}; a new oid can be used with Channel::from_oid)", suggestions.join(", "))]
+pub struct UnknownChannel {
+    /// What was given.
+    pub input: String,
+    /// The closest documented slugs, best first.
+    pub suggestions: Vec<String>,
+    count: usize,
+}
+
+impl FromStr for Channel {
+    type Err = UnknownChannel;
+
+    /// Accepts an oid (`homefeed_food_v3`), a slug (`movie-and-tv`) or a
+    /// label (`movie and tv`), ignoring case and surrounding space. Unknown
+    /// input is an error listing the closest channels; use
+    /// [`Channel::from_oid`] for oids newer than this release.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let wanted = input.trim();
+        if let Some(found) = Channel::ALL.iter().find(|c| {
+            [c.oid(), c.slug(), c.label()]
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(wanted))
+        }) {
+            return Ok(found.clone());
+        }
+        let lower = wanted.to_ascii_lowercase();
+        let mut ranked: Vec<(usize, &str)> = Channel::ALL
+            .iter()
+            .map(|c| {
+                let distance = [c.oid(), c.slug(), c.label()]
+                    .iter()
+                    .map(|name| strsim::levenshtein(&lower, name))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                (distance, c.slug())
+            })
+            .collect();
+        ranked.sort();
+        Err(UnknownChannel {
+            input: input.to_owned(),
+            suggestions: ranked
+                .iter()
+                .take(3)
+                .map(|(_, slug)| (*slug).to_owned())
+                .collect(),
+            count: Channel::ALL.len(),
+        })
+    }
+}
+
+impl Serialize for Channel {
+    /// Serializes as the oid.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.oid())
+    }
+}
+
+impl<'de> Deserialize<'de> for Channel {
+    /// Deserializes from an oid; unknown oids become [`Channel::Other`].
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let oid = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Ok(Channel::from_oid(&oid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_case_insensitively() {
+        for c in Channel::ALL {
+            assert_eq!(c.oid().parse::<Channel>().unwrap(), *c);
+            assert_eq!(c.slug().to_uppercase().parse::<Channel>().unwrap(), *c);
+            assert_eq!(format!(" {} ", c.label()).parse::<Channel>().unwrap(), *c);
+            assert_eq!(c.to_string(), c.slug());
+        }
+        assert_eq!("Profile Photo".parse::<Channel>().unwrap(), Channel::ProfilePhoto);
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_closest() {
+        let err = "fod".parse::<Channel>().unwrap_err();
+        assert_eq!(err.suggestions[0], "food");
+        assert!(err.to_string().contains("did you mean food"), "{err}");
+        let err = "movie-tv".parse::<Channel>().unwrap_err();
+        assert_eq!(err.suggestions[0], "movie-and-tv");
+    }
+
+    #[test]
+    fn slugs_oids_and_labels_are_unique() {
+        let mut names: Vec<&str> = Channel::ALL.iter().flat_map(|c| [c.oid(), c.slug()]).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 2 * Channel::ALL.len());
+    }
+
+    #[test]
+    fn unknown_oids_round_trip_through_serde() {
+        let c: Channel = serde_json::from_str("\"homefeed_gardening_v3\"").unwrap();
+        assert_eq!(c, Channel::Other("homefeed_gardening_v3".into()));
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"homefeed_gardening_v3\"");
+        let food: Channel = serde_json::from_str("\"homefeed_food_v3\"").unwrap();
+        assert_eq!(food, Channel::Food);
+        assert_eq!(
+            serde_json::to_string(&Channel::MovieAndTv).unwrap(),
+            "\"homefeed_movie_and_tv_v3\""
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The client: one request, with retries, pacing and tracing.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use backon::Retryable;
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+
+use crate::channel::Channel;
+use crate::client_builder::ClientBuilder;
+use crate::error::Error;
+use crate::error_mapping::{Request, map_result};
+use crate::feed_page::FeedPage;
+use crate::rate_limit::Limits;
+use crate::retry_policy::RetryPolicy;
+
+/// A Notes Feed client. Cheap to clone (an `Arc`); clones share the
+/// connection pool, the rate limit and the concurrency cap.
+///
+/// ```no_run
+/// use justone_xhs::{Channel, Client};
+///
+/// # async fn run() -> Result<(), justone_xhs::Error> {
+/// let client = Client::builder().build()?; // token from JUST_ONE_API_TOKEN
+/// let page = client.note_feed(&Channel::Food, 1).await?;
+/// for item in &page.items {
+///     println!("{:?} {:?} likes", item.title, item.likes);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) raw: justone_gen::Client,
+    pub(crate) token: SecretString,
+    pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("token", &"[redacted]")
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Client {
+        Client {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Fetches one page of a channel's feed, retrying what the retry policy
+    /// allows (see [`Error::is_retryable`]).
+    ///
+    /// # Errors
+    /// The last attempt's [`Error`] when no attempt succeeded.
+    pub async fn note_feed(&self, channel: &Channel, page: u32) -> Result<FeedPage, Error> {
+        let span = tracing::info_span!(
+            "note_feed",
+            channel = channel.oid(),
+            page,
+            attempts = tracing::field::Empty,
+            code = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let attempt = std::sync::atomic::AtomicU32::new(0);
+        let policy = &self.inner.retry;
+        let result = (|| async {
+            let n = attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            self.attempt(channel, page, n).await
+        })
+        .retry(policy.backoff())
+        .when(Error::is_retryable)
+        .adjust(|error, delay| policy.next_delay(delay, error.retry_after()))
+        .notify(|error, delay| {
+            tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+        })
+        .instrument(span.clone())
+        .await;
+        span.record("attempts", attempt.load(std::sync::atomic::Ordering::Relaxed));
+        match &result {
+            Ok(page) => {
+                span.record("code", 0);
+                if let Some(id) = &page.request_id {
+                    span.record("request_id", id.as_str());
+                }
+            }
+            Err(error) => {
+                if let Some(code) = error.api_code() {
+                    span.record("code", code.code());
+                }
+                if let Some(id) = error.request_id() {
+                    span.record("request_id", id);
+                }
+            }
+        }
+        result
+    }
+
+    async fn attempt(&self, channel: &Channel, page: u32, attempt: u32) -> Result<FeedPage, Error> {
+        let _permit = self.inner.limits.acquire().await;
+        let token = self.inner.token.expose_secret();
+        let started = Instant::now();
+        let send = self
+            .inner
+            .raw
+            .get_api_xiaohongshu_get_note_feed_v1()
+            .token(token)
+            .oid(channel.oid())
+            .page(i32::try_from(page).unwrap_or(i32::MAX))
+            .send();
+        let (result, meta) = justone_gen::response_meta::capture(send).await;
+        let request = Request { channel, page, token };
+        let outcome = map_result(result, meta, &request).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let status = meta.map(|m| m.status);
+        match &outcome {
+            Ok(p) => tracing::debug!(
+                attempt,
+                ?status,
+                elapsed_ms,
+                items = p.items.len(),
+                "page received"
+            ),
+            Err(e) => tracing::debug!(attempt, ?status, elapsed_ms, error = %e, "attempt failed"),
+        }
+        outcome
+    }
+}

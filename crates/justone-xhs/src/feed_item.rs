@@ -1,0 +1,509 @@
+//! One note of the feed: typed fields for what people read, and the
+//! provider's JSON object kept byte for byte.
+
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// What kind of note an item is (the provider's `type`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum NoteKind {
+    /// An image note (`"normal"`).
+    Normal,
+    /// A video note (`"video"`).
+    Video,
+    /// Any other value, as sent.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl NoteKind {
+    fn parse(kind: &str) -> NoteKind {
+        match kind {
+            "normal" => NoteKind::Normal,
+            "video" => NoteKind::Video,
+            other => NoteKind::Other(other.to_owned()),
+        }
+    }
+
+    /// The provider's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            NoteKind::Normal => "normal",
+            NoteKind::Video => "video",
+            NoteKind::Other(kind) => kind,
+        }
+    }
+}
+
+/// The note's author (the provider's `user`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Author {
+    /// `userid`.
+    pub id: Option<String>,
+    /// `nickname`.
+    pub nickname: Option<String>,
+    /// Avatar URL (`images`).
+    pub avatar: Option<String>,
+}
+
+/// One image of the note (an entry of `images_list`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Image {
+    /// `url`.
+    pub url: Option<String>,
+    /// `width` in pixels.
+    pub width: Option<u32>,
+    /// `height` in pixels.
+    pub height: Option<u32>,
+}
+
+/// Video details of a video note (`video_info_v2`), when present.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Video {
+    /// Duration in seconds (`capa.duration`).
+    pub duration_secs: Option<u64>,
+    /// The first H.264 stream URL (`media.stream.h264[0].master_url`).
+    pub url: Option<String>,
+}
+
+/// The recommendation category (`recommend.category_id` / `category_name`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Category {
+    /// `category_id`.
+    pub id: String,
+    /// `category_name`.
+    pub name: String,
+}
+
+/// One feed item.
+///
+/// The typed fields are best effort: a field whose JSON has an unexpected
+/// type (likes as `"1.2万"`, a `null` user, no images) is `None`/empty or
+/// parsed leniently, and the item is still returned. [`FeedItem::raw`] is
+/// the provider's object exactly as received, and serializing a `FeedItem`
+/// with serde_json writes exactly those bytes, so nothing is ever lost.
+///
+/// ```
+/// let item: justone_xhs::FeedItem =
+///     serde_json::from_str(r#"{"id":"abc","type":"video","likes":"1.2万","new":1}"#).unwrap();
+/// assert_eq!(item.id.as_deref(), Some("abc"));
+/// assert_eq!(item.likes, Some(12_000));
+/// assert_eq!(serde_json::to_string(&item).unwrap(), r#"{"id":"abc","type":"video","likes":"1.2万","new":1}"#);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct FeedItem {
+    /// Note id (`id`).
+    pub id: Option<String>,
+    /// Note kind (`type`).
+    pub kind: Option<NoteKind>,
+    /// `title`.
+    pub title: Option<String>,
+    /// `display_title`.
+    pub display_title: Option<String>,
+    /// `desc`.
+    pub desc: Option<String>,
+    /// Like count (`likes`); strings such as `"1.2万"` or `"3k"` are read
+    /// as numbers.
+    pub likes: Option<u64>,
+    /// `user`.
+    pub author: Option<Author>,
+    /// `images_list`; empty when missing.
+    pub images: Vec<Image>,
+    /// `video_info_v2`, when present.
+    pub video: Option<Video>,
+    /// From `recommend`, when the category is set.
+    pub category: Option<Category>,
+    /// Publish time, seconds since the Unix epoch (`timestamp`).
+    pub timestamp: Option<i64>,
+    /// `is_ads`.
+    pub is_ads: Option<bool>,
+    /// `model_type` (`note`, `ads`, …).
+    pub model_type: Option<String>,
+    /// `cursor_score`.
+    pub cursor_score: Option<String>,
+    /// `recommend.track_id`, else `track_id_mix_rank`.
+    pub track_id: Option<String>,
+    raw: Box<RawValue>,
+}
+
+impl FeedItem {
+    /// Builds an item from the provider's JSON. Never fails: whatever does
+    /// not fit the typed fields stays available through [`FeedItem::raw`].
+    pub fn from_raw(raw: Box<RawValue>) -> FeedItem {
+        let fields = serde_json::from_str::<StrictFields>(raw.get())
+            .map(StrictFields::into_fields)
+            .unwrap_or_else(|_| lenient_fields(raw.get()));
+        fields.with_raw(raw)
+    }
+
+    /// The provider's item object, exactly as received.
+    pub fn raw(&self) -> &RawValue {
+        &self.raw
+    }
+
+    /// The cover image URL: the first image.
+    pub fn cover_url(&self) -> Option<&str> {
+        self.images.first().and_then(|i| i.url.as_deref())
+    }
+}
+
+impl PartialEq for FeedItem {
+    /// Items are equal when their provider JSON is byte-for-byte equal.
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.get() == other.raw.get()
+    }
+}
+
+impl Serialize for FeedItem {
+    /// Writes the provider's object unchanged (with serde_json, verbatim).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FeedItem {
+    /// Reads any JSON value (serde_json only) and never rejects an item for
+    /// its field types.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(FeedItem::from_raw)
+    }
+}
+
+/// The typed fields, before the raw JSON is attached.
+#[derive(Default)]
+struct Fields {
+    id: Option<String>,
+    kind: Option<NoteKind>,
+    title: Option<String>,
+    display_title: Option<String>,
+    desc: Option<String>,
+    likes: Option<u64>,
+    author: Option<Author>,
+    images: Vec<Image>,
+    video: Option<Video>,
+    category: Option<Category>,
+    timestamp: Option<i64>,
+    is_ads: Option<bool>,
+    model_type: Option<String>,
+    cursor_score: Option<String>,
+    track_id: Option<String>,
+}
+
+impl Fields {
+    fn with_raw(self, raw: Box<RawValue>) -> FeedItem {
+        FeedItem {
+            id: self.id,
+            kind: self.kind,
+            title: self.title,
+            display_title: self.display_title,
+            desc: self.desc,
+            likes: self.likes,
+            author: self.author,
+            images: self.images,
+            video: self.video,
+            category: self.category,
+            timestamp: self.timestamp,
+            is_ads: self.is_ads,
+            model_type: self.model_type,
+            cursor_score: self.cursor_score,
+            track_id: self.track_id,
+            raw,
+        }
+    }
+}
+
+/// The fast path: the documented types, unknown keys skipped without being
+/// built. Any surprise falls back to [`lenient_fields`].
+#[derive(Deserialize)]
+struct StrictFields {
+    id: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    title: Option<String>,
+    display_title: Option<String>,
+    desc: Option<String>,
+    likes: Option<u64>,
+    user: Option<StrictUser>,
+    images_list: Option<Vec<StrictImage>>,
+    video_info_v2: Option<StrictVideo>,
+    recommend: Option<StrictRecommend>,
+    timestamp: Option<i64>,
+    is_ads: Option<bool>,
+    model_type: Option<String>,
+    cursor_score: Option<String>,
+    track_id_mix_rank: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StrictUser {
+    userid: Option<String>,
+    nickname: Option<String>,
+    images: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StrictImage {
+    url: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct StrictVideo {
+    capa: Option<StrictCapa>,
+    media: Option<StrictMedia>,
+}
+
+#[derive(Deserialize)]
+struct StrictCapa {
+    duration: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct StrictMedia {
+    stream: Option<StrictStream>,
+}
+
+#[derive(Deserialize)]
+struct StrictStream {
+    h264: Option<Vec<StrictStreamUrl>>,
+}
+
+#[derive(Deserialize)]
+struct StrictStreamUrl {
+    master_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StrictRecommend {
+    category_id: Option<String>,
+    category_name: Option<String>,
+    track_id: Option<String>,
+}
+
+impl StrictFields {
+    fn into_fields(self) -> Fields {
+        let (category, track_id) = match self.recommend {
+            Some(r) => (
+                category(r.category_id, r.category_name),
+                r.track_id.filter(|t| !t.is_empty()),
+            ),
+            None => (None, None),
+        };
+        Fields {
+            id: self.id,
+            kind: self.kind.as_deref().map(NoteKind::parse),
+            title: self.title,
+            display_title: self.display_title,
+            desc: self.desc,
+            likes: self.likes,
+            author: self.user.map(|u| Author {
+                id: u.userid,
+                nickname: u.nickname,
+                avatar: u.images,
+            }),
+            images: self
+                .images_list
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| Image {
+                    url: i.url,
+                    width: i.width,
+                    height: i.height,
+                })
+                .collect(),
+            video: self.video_info_v2.map(|v| Video {
+                duration_secs: v.capa.and_then(|c| c.duration),
+                url: v
+                    .media
+                    .and_then(|m| m.stream)
+                    .and_then(|s| s.h264)
+                    .and_then(|h| h.into_iter().next())
+                    .and_then(|s| s.master_url),
+            }),
+            category,
+            timestamp: self.timestamp,
+            is_ads: self.is_ads,
+            model_type: self.model_type,
+            cursor_score: self.cursor_score,
+            track_id: track_id.or(self.track_id_mix_rank),
+        }
+    }
+}
+
+fn category(id: Option<String>, name: Option<String>) -> Option<Category> {
+    match (id.unwrap_or_default(), name.unwrap_or_default()) {
+        (id, name) if id.is_empty() && name.is_empty() => None,
+        (id, name) => Some(Category { id, name }),
+    }
+}
+
+/// The slow path for odd items: read each field on its own from a JSON tree,
+/// accepting what can be made sense of and skipping the rest.
+fn lenient_fields(json: &str) -> Fields {
+    let Ok(Value::Object(item)) = serde_json::from_str::<Value>(json) else {
+        return Fields::default();
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let recommend = item.get("recommend");
+    let at = |key: &str| recommend.and_then(|r| r.get(key));
+    Fields {
+        id: text(item.get("id")),
+        kind: item.get("type").and_then(Value::as_str).map(NoteKind::parse),
+        title: text(item.get("title")),
+        display_title: text(item.get("display_title")),
+        desc: text(item.get("desc")),
+        likes: item.get("likes").and_then(count),
+        author: item.get("user").filter(|u| u.is_object()).map(|u| Author {
+            id: text(u.get("userid")),
+            nickname: text(u.get("nickname")),
+            avatar: text(u.get("images")),
+        }),
+        images: item
+            .get("images_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|i| i.is_object())
+            .map(|i| Image {
+                url: text(i.get("url")),
+                width: i.get("width").and_then(count).and_then(|n| u32::try_from(n).ok()),
+                height: i
+                    .get("height")
+                    .and_then(count)
+                    .and_then(|n| u32::try_from(n).ok()),
+            })
+            .collect(),
+        video: item
+            .get("video_info_v2")
+            .filter(|v| v.is_object())
+            .map(|v| Video {
+                duration_secs: v.pointer("/capa/duration").and_then(count),
+                url: text(v.pointer("/media/stream/h264/0/master_url")),
+            }),
+        category: category(text(at("category_id")), text(at("category_name"))),
+        timestamp: item
+            .get("timestamp")
+            .and_then(count)
+            .and_then(|n| i64::try_from(n).ok()),
+        is_ads: item.get("is_ads").and_then(Value::as_bool),
+        model_type: text(item.get("model_type")),
+        cursor_score: item.get("cursor_score").and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+        track_id: text(at("track_id"))
+            .filter(|t| !t.is_empty())
+            .or_else(|| text(item.get("track_id_mix_rank"))),
+    }
+}
+
+/// A non-negative count from a number or a display string: `"1.2万"`,
+/// `"3.5w"`, `"2k"`, `"1亿"`, `"1,024"`.
+fn count(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => parse_count(s),
+        _ => None,
+    }
+}
+
+fn parse_count(text: &str) -> Option<u64> {
+    let text = text.trim().replace(',', "");
+    let (number, multiplier) = match text.chars().last()? {
+        '万' | 'w' | 'W' => (&text[..text.len() - text.chars().last()?.len_utf8()], 10_000.0),
+        '亿' => (&text[..text.len() - '亿'.len_utf8()], 100_000_000.0),
+        'k' | 'K' => (&text[..text.len() - 1], 1_000.0),
+        _ => (text.as_str(), 1.0),
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    (value.is_finite() && value >= 0.0).then(|| (value * multiplier).round() as u64)
+}
+
+/// Reports the JSON kind of a value for decode errors.
+pub(crate) fn kind_of(json: &str) -> &'static str {
+    match json.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(_) => "a number",
+        None => "nothing",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(json: &str) -> FeedItem {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn counts_parse_display_strings() {
+        assert_eq!(parse_count("1.2万"), Some(12_000));
+        assert_eq!(parse_count("3.5w"), Some(35_000));
+        assert_eq!(parse_count("2k"), Some(2_000));
+        assert_eq!(parse_count("1亿"), Some(100_000_000));
+        assert_eq!(parse_count("1,024"), Some(1_024));
+        assert_eq!(parse_count("10+"), None);
+        assert_eq!(parse_count(""), None);
+        assert_eq!(parse_count("-3"), None);
+    }
+
+    #[test]
+    fn odd_fields_do_not_sink_the_item() {
+        let odd = item(r#"{"id":"x","likes":"1.2万","user":null,"timestamp":"soon","images_list":"none"}"#);
+        assert_eq!(odd.id.as_deref(), Some("x"));
+        assert_eq!(odd.likes, Some(12_000));
+        assert_eq!(odd.author, None);
+        assert_eq!(odd.timestamp, None);
+        assert!(odd.images.is_empty());
+    }
+
+    #[test]
+    fn items_that_are_not_objects_are_kept_raw() {
+        let weird = item("[1, 2]");
+        assert_eq!(weird.id, None);
+        assert_eq!(weird.raw().get(), "[1, 2]");
+        assert_eq!(kind_of(weird.raw().get()), "an array");
+    }
+
+    #[test]
+    fn empty_category_is_none() {
+        let i = item(
+            r#"{"recommend":{"category_id":"","category_name":"","track_id":""},"track_id_mix_rank":"t"}"#,
+        );
+        assert_eq!(i.category, None);
+        assert_eq!(i.track_id.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn video_details_are_read() {
+        let v = item(
+            r#"{"type":"video","video_info_v2":{"capa":{"duration":31},"media":{"stream":{"h264":[{"master_url":"https://v/1.mp4"}]}}}}"#,
+        );
+        assert_eq!(v.kind, Some(NoteKind::Video));
+        assert_eq!(
+            v.video,
+            Some(Video {
+                duration_secs: Some(31),
+                url: Some("https://v/1.mp4".into())
+            })
+        );
+    }
+}

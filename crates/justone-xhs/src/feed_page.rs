@@ -1,0 +1,45 @@
+//! One page of the feed, and how its `data` becomes items.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::channel::Channel;
+use crate::feed_item::{FeedItem, kind_of};
+
+/// One page of a channel's feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct FeedPage {
+    /// The channel asked for.
+    pub channel: Channel,
+    /// The page number asked for.
+    pub page: u32,
+    /// The notes, in the provider's order. Empty at the end of the feed.
+    pub items: Vec<FeedItem>,
+    /// The provider's `requestId`.
+    pub request_id: Option<String>,
+    /// The provider's `recordTime`.
+    pub record_time: Option<String>,
+}
+
+impl FeedPage {
+    /// Whether the page has no items (the end of the feed).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Splits the envelope's `data` into items. `null` or a missing `data` is an
+/// empty page; anything but an array is an error message.
+pub(crate) fn decode_items(data: Option<&RawValue>) -> Result<Vec<FeedItem>, String> {
+    let Some(data) = data else {
+        return Ok(Vec::new());
+    };
+    match kind_of(data.get()) {
+        "null" => Ok(Vec::new()),
+        "an array" => serde_json::from_str::<Vec<Box<RawValue>>>(data.get())
+            .map(|items| items.into_iter().map(FeedItem::from_raw).collect())
+            .map_err(|e| format!("`data` is not a valid array: {e}")),
+        other => Err(format!("`data` is {other}, expected an array of notes")),
+    }
+}
