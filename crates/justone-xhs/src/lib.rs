@@ -41,6 +41,8 @@ pub mod error;
 mod error_mapping;
 mod feed_item;
 mod feed_page;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod pagination;
 mod rate_limit;
 mod redact;

@@ -1,0 +1,300 @@
+//! Every business code and HTTP failure maps to the documented error, with
+//! the documented retries, and never shows the token.
+
+mod support;
+
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use justone_xhs::{ApiCode, Channel, Error};
+use support::{TOKEN, checked, client};
+
+const PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
+
+fn business(code: i64) -> String {
+    format!(
+        r#"{{"code":{code},"data":null,"message":"message for {code}","recordTime":null,"requestId":"req-{code}"}}"#
+    )
+}
+
+async fn fetch(server: &MockServer, retries: usize) -> Result<justone_xhs::FeedPage, Error> {
+    client(&server.base_url(), retries)
+        .note_feed(&Channel::Food, 1)
+        .await
+}
+
+#[tokio::test]
+async fn every_business_code_maps_with_its_retry_class() {
+    let cases: [(i64, ApiCode, bool); 15] = [
+        (100, ApiCode::InvalidToken, false),
+        (101, ApiCode::Code101, false),
+        (202, ApiCode::Code202, false),
+        (300, ApiCode::Code300, false),
+        (301, ApiCode::CollectionFailed, true),
+        (302, ApiCode::RateLimited, true),
+        (303, ApiCode::DailyQuotaExceeded, false),
+        (400, ApiCode::InvalidParameters, false),
+        (404, ApiCode::NotFound, false),
+        (500, ApiCode::InternalError, true),
+        (503, ApiCode::ServiceUnavailable, true),
+        (600, ApiCode::PermissionDenied, false),
+        (601, ApiCode::InsufficientBalance, false),
+        (602, ApiCode::Code602, false),
+        (999, ApiCode::Unknown(999), false),
+    ];
+    for (code, expected, retryable) in cases {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path(PATH)
+                    .query_param("token", TOKEN)
+                    .query_param("oid", "homefeed_food_v3");
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(business(code));
+            })
+            .await;
+        let error = checked(fetch(&server, 2).await.unwrap_err());
+        assert_eq!(error.api_code(), Some(expected), "code {code}");
+        assert_eq!(error.request_id(), Some(format!("req-{code}").as_str()));
+        assert!(
+            error.to_string().contains(&format!("message for {code}")),
+            "{error}"
+        );
+        assert_eq!(error.is_retryable(), retryable, "code {code}");
+        // Retryable codes are tried 1 + 2 times, the others once.
+        assert_eq!(
+            mock.calls_async().await,
+            if retryable { 3 } else { 1 },
+            "code {code}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn documented_error_statuses_with_an_envelope_use_the_business_code() {
+    for (status, code, expected) in [
+        (400, 400, ApiCode::InvalidParameters),
+        (401, 100, ApiCode::InvalidToken),
+        (403, 600, ApiCode::PermissionDenied),
+        (429, 302, ApiCode::RateLimited),
+        (500, 500, ApiCode::InternalError),
+        (503, 301, ApiCode::CollectionFailed),
+    ] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path(PATH);
+                then.status(status)
+                    .header("content-type", "application/json")
+                    .body(business(code));
+            })
+            .await;
+        let error = checked(fetch(&server, 0).await.unwrap_err());
+        assert_eq!(error.api_code(), Some(expected), "HTTP {status}");
+        assert_eq!(error.http_status(), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn html_error_pages_are_http_errors_classified_by_status() {
+    for (status, retryable) in [
+        (400, false),
+        (404, false),
+        (429, true),
+        (500, true),
+        (502, true),
+        (503, true),
+        (504, true),
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path(PATH);
+                then.status(status)
+                    .header("content-type", "text/html")
+                    .body("<html><body>Bad Gateway</body></html>");
+            })
+            .await;
+        let error = checked(fetch(&server, 1).await.unwrap_err());
+        match &error {
+            Error::Http {
+                status: s,
+                body_excerpt,
+                ..
+            } => {
+                assert_eq!(*s, status);
+                assert!(body_excerpt.contains("Bad Gateway"), "{body_excerpt}");
+            }
+            other => panic!("HTTP {status}: expected Error::Http, got {other:?}"),
+        }
+        assert_eq!(error.is_retryable(), retryable, "HTTP {status}");
+        assert_eq!(
+            mock.calls_async().await,
+            if retryable { 2 } else { 1 },
+            "HTTP {status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn broken_envelopes_are_decode_errors_with_a_bounded_excerpt() {
+    let long_html = format!("<html>{}</html>", "x".repeat(100_000));
+    for (body, reason) in [
+        (long_html.as_str(), "not JSON"),
+        (r#"{"code":0,"data":[{"id":"a"}"#, "not JSON"),
+        ("[1,2,3]", "an array, expected an object"),
+        (r#"{"data":[],"message":"ok"}"#, "no `code` field"),
+        (r#"{"code":"zero","data":[]}"#, "unexpected field types"),
+        (r#"{"code":0,"data":{"items":[]}}"#, "`data` is an object"),
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path(PATH);
+                then.status(200).body(body);
+            })
+            .await;
+        let error = checked(fetch(&server, 3).await.unwrap_err());
+        match &error {
+            Error::Decode {
+                reason: r,
+                excerpt,
+                http_status,
+            } => {
+                assert!(r.contains(reason), "{body:.40}: {r}");
+                assert!(excerpt.chars().count() <= 200, "excerpt is bounded");
+                assert_eq!(*http_status, 200);
+            }
+            other => panic!("{body:.40}: expected Error::Decode, got {other:?}"),
+        }
+        assert_eq!(mock.calls_async().await, 1, "decode errors are not retried");
+    }
+}
+
+#[tokio::test]
+async fn null_or_missing_data_is_an_empty_page() {
+    for body in [
+        r#"{"code":0,"data":null}"#,
+        r#"{"code":0}"#,
+        r#"{"code":0,"data":[]}"#,
+    ] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path(PATH);
+                then.status(200).body(body);
+            })
+            .await;
+        let page = fetch(&server, 0).await.unwrap();
+        assert!(page.is_empty(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(429).header("retry-after", "1").body("slow down");
+        })
+        .await;
+    let started = std::time::Instant::now();
+    let client = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .retry_policy(support::fast_retries(1).max_delay(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let error = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());
+    assert!(error.is_rate_limit());
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(mock.calls_async().await, 2);
+    // The single retry waited for the server's Retry-After, not the 5 ms backoff.
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn a_short_timeout_is_a_retryable_timeout_error() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(200)
+                .delay(Duration::from_millis(800))
+                .body(r#"{"code":0,"data":[]}"#);
+        })
+        .await;
+    let client = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .timeout(Duration::from_millis(100))
+        .retry_policy(support::fast_retries(1))
+        .build()
+        .unwrap();
+    let error = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert_eq!(mock.calls_async().await, 2);
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error_without_the_url() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = client(&format!("http://127.0.0.1:{port}"), 1);
+    let error = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());
+    assert!(matches!(error, Error::Connect { .. }), "{error:?}");
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_retried_failure_can_recover() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(200).body(business(301));
+        })
+        .await;
+    let client = client(&server.base_url(), 3);
+    let request = tokio::spawn(async move { client.note_feed(&Channel::Food, 1).await });
+    // Let the first attempt fail, then serve a page.
+    while failing.calls_async().await == 0 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    failing.delete_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(200)
+                .body(r#"{"code":0,"data":[{"id":"n1"}],"requestId":"r"}"#);
+        })
+        .await;
+    let page = request.await.unwrap().unwrap();
+    assert_eq!(page.items[0].id.as_deref(), Some("n1"));
+}
+
+#[test]
+fn missing_token_and_bad_urls_are_config_errors() {
+    // SAFETY: no other thread of this test binary reads these variables.
+    unsafe {
+        std::env::remove_var(justone_xhs::TOKEN_ENV);
+        std::env::remove_var(justone_xhs::TOKEN_ENV_ALT);
+    }
+    let error = justone_xhs::Client::builder().build().unwrap_err();
+    assert!(
+        matches!(&error, Error::Config(m) if m.contains("JUST_ONE_API_TOKEN")),
+        "{error}"
+    );
+    let error = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url("localhost:80")
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, Error::Config(_)));
+}
