@@ -1,6 +1,7 @@
 //! The client: one request, with retries, pacing and tracing.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use backon::Retryable;
@@ -41,6 +42,7 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
+    pub(crate) retries: AtomicU64,
 }
 
 impl std::fmt::Debug for Client {
@@ -70,6 +72,11 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// How many retries this client (and its clones) has made so far.
+    pub fn retry_count(&self) -> u64 {
+        self.inner.retries.load(Ordering::Relaxed)
+    }
+
     /// Fetches one page of a channel's feed, retrying what the retry policy
     /// allows (see [`Error::is_retryable`]).
     ///
@@ -84,21 +91,22 @@ impl Client {
             code = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let attempt = std::sync::atomic::AtomicU32::new(0);
+        let attempt = AtomicU32::new(0);
         let policy = &self.inner.retry;
         let result = (|| async {
-            let n = attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let n = attempt.fetch_add(1, Ordering::Relaxed) + 1;
             self.attempt(channel, page, n).await
         })
         .retry(policy.backoff())
         .when(Error::is_retryable)
         .adjust(|error, delay| policy.next_delay(delay, error.retry_after()))
         .notify(|error, delay| {
+            self.inner.retries.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
         })
         .instrument(span.clone())
         .await;
-        span.record("attempts", attempt.load(std::sync::atomic::Ordering::Relaxed));
+        span.record("attempts", attempt.load(Ordering::Relaxed));
         match &result {
             Ok(page) => {
                 span.record("code", 0);

@@ -158,6 +158,7 @@ impl ClientBuilder {
             base_url,
             retry: self.retry,
             limits,
+            retries: Default::default(),
         }))
     }
 }
