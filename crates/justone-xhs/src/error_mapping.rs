@@ -88,7 +88,7 @@ pub(crate) async fn map_result(
     }
 }
 
-fn envelope_to_page(
+pub(crate) fn envelope_to_page(
     envelope: Envelope,
     status: u16,
     retry_after: Option<std::time::Duration>,
@@ -124,7 +124,7 @@ fn envelope_to_page(
 /// A body the generated client could not read as an envelope: for an error
 /// status that is an HTTP error (a proxy's HTML page, say), otherwise a
 /// protocol error.
-fn undecodable(
+pub(crate) fn undecodable(
     status: u16,
     body: &[u8],
     reason: &str,

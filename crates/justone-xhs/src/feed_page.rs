@@ -4,6 +4,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::channel::Channel;
+use crate::error::Error;
+use crate::error_mapping::{Request, envelope_to_page, undecodable};
 use crate::feed_item::{FeedItem, kind_of};
 
 /// One page of a channel's feed.
@@ -23,6 +25,33 @@ pub struct FeedPage {
 }
 
 impl FeedPage {
+    /// Decodes a response body (a saved one, say) as the client would:
+    /// business codes become [`Error::Api`], a broken envelope
+    /// [`Error::Decode`].
+    ///
+    /// ```
+    /// use justone_xhs::{Channel, FeedPage};
+    ///
+    /// let body = br#"{"code":0,"data":[{"id":"n1","likes":3}],"requestId":"r1"}"#;
+    /// let page = FeedPage::from_json(Channel::Food, 1, body).unwrap();
+    /// assert_eq!(page.items[0].likes, Some(3));
+    /// assert_eq!(page.request_id.as_deref(), Some("r1"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Api`] for a non-zero `code`, [`Error::Decode`] otherwise.
+    pub fn from_json(channel: Channel, page: u32, body: &[u8]) -> Result<FeedPage, Error> {
+        let request = Request {
+            channel: &channel,
+            page,
+            token: "",
+        };
+        match serde_json::from_slice(body) {
+            Ok(envelope) => envelope_to_page(envelope, 200, None, &request),
+            Err(e) => Err(undecodable(200, body, &e.to_string(), None, "")),
+        }
+    }
+
     /// Whether the page has no items (the end of the feed).
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
