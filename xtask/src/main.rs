@@ -23,6 +23,13 @@ enum Command {
     /// Compare the published document with the committed one. Exit 0: same;
     /// 1: drifted (a report is printed); 2: the fetch or parse failed.
     CheckDrift(SourceArgs),
+    /// Build the release binaries and compare the CLI and the library with a
+    /// minimal reqwest + serde_json loop against the local demo server.
+    BenchCompare {
+        /// Runs per measurement; medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 #[derive(Args)]
@@ -68,6 +75,7 @@ fn main() -> ExitCode {
                 ExitCode::from(FAILED)
             }
         },
+        Command::BenchCompare { runs } => bench_compare(runs),
         Command::CheckDrift(args) => match xtask::check_drift(&args.source(), &args.files()) {
             Ok(changes) if changes.is_empty() => {
                 println!("no drift: the published document matches spec/");
@@ -82,5 +90,41 @@ fn main() -> ExitCode {
                 ExitCode::from(FAILED)
             }
         },
+    }
+}
+
+/// Builds and runs `justone-bench`. It lives in its own crate, not here: the
+/// xtask must keep building when a spec change breaks the generated client,
+/// so it depends on none of the workspace's crates.
+fn bench_compare(runs: usize) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let built = std::process::Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "justone-xhs-cli",
+            "-p",
+            "justone-bench",
+            "--bins",
+        ])
+        .status();
+    if !matches!(built, Ok(status) if status.success()) {
+        eprintln!("error: building the release binaries failed");
+        return ExitCode::from(FAILED);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    match std::process::Command::new(target.join("release/bench-compare"))
+        .arg(runs.to_string())
+        .status()
+    {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(FAILED),
+        Err(e) => {
+            eprintln!("error: cannot run bench-compare: {e}");
+            ExitCode::from(FAILED)
+        }
     }
 }

@@ -207,3 +207,11 @@ fn channels_match_the_spec() {
         );
     }
 }
+
+#[test]
+fn client_and_pages_are_send_sync_and_cheap_to_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<justone_xhs::Client>();
+    check::<justone_xhs::FeedPage>();
+    check::<justone_xhs::Pages>();
+}
