@@ -27,14 +27,14 @@
 //! # }
 //! ```
 //!
-//! [`response_meta::capture`] recovers the HTTP status and `Retry-After` of a
-//! response whose body could not be decoded, which the generated error type
-//! drops.
+//! [`hooks::capture`] recovers the HTTP status and `Retry-After` of a
+//! response whose body could not be decoded (the generated error type drops
+//! them) and caps the size of response bodies.
 //!
 //! Note that `progenitor_client::Error` renders `reqwest` errors with the full
 //! request URL, query string and token included; `justone-xhs` redacts them.
 
-pub mod response_meta;
+pub mod hooks;
 
 // Generated code lives only in OUT_DIR; nothing below this line is written by hand.
 include!(concat!(env!("OUT_DIR"), "/client.rs"));

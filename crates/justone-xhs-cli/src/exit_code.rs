@@ -39,7 +39,7 @@ pub fn classify(error: &Error) -> Exit {
             _ => Exit::Protocol,
         },
         Error::Http { status, .. } if *status >= 500 => Exit::Upstream,
-        Error::Http { .. } | Error::Decode { .. } => Exit::Protocol,
+        Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => Exit::Protocol,
         Error::Timeout { .. } | Error::Connect { .. } => Exit::Network,
         Error::Config(message) if message.contains("token") => Exit::Auth,
         _ => Exit::Other,

@@ -348,3 +348,30 @@ fn help_snapshots() {
     insta::assert_snapshot!("help", run(&["--help"]).stdout);
     insta::assert_snapshot!("feed_help", run(&["feed", "--help"]).stdout);
 }
+
+/// Through the CLI, broken connections write nothing wrong and exit with the
+/// documented code.
+#[tokio::test(flavor = "multi_thread")]
+async fn faulty_servers_give_documented_exit_codes_and_no_output() {
+    use justone_xhs::mock::{FaultyServer, Misbehaviour};
+    for (misbehaviour, code) in [
+        (Misbehaviour::ResetBeforeResponse, 7),
+        (Misbehaviour::StallMidBody, 7),
+        (Misbehaviour::AbortedChunked, 7),
+        (Misbehaviour::NeverAnswer, 7),
+        (Misbehaviour::LargeBody(40_000_000), 8),
+    ] {
+        let server = FaultyServer::start(misbehaviour.clone()).await.unwrap();
+        let url = server.base_url();
+        let out = tokio::task::spawn_blocking(move || feed(&url, &["--timeout", "1", "--retries", "1"]))
+            .await
+            .unwrap();
+        assert_eq!(out.code, code, "{misbehaviour:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{misbehaviour:?} wrote {:?}", out.stdout);
+        assert!(
+            out.stderr.starts_with("error: recommend page 1: "),
+            "{}",
+            out.stderr
+        );
+    }
+}

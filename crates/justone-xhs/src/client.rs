@@ -43,6 +43,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
     pub(crate) retries: AtomicU64,
+    pub(crate) max_response_bytes: u64,
 }
 
 impl std::fmt::Debug for Client {
@@ -138,7 +139,7 @@ impl Client {
             .oid(channel.oid())
             .page(i32::try_from(page).unwrap_or(i32::MAX))
             .send();
-        let (result, meta) = justone_gen::response_meta::capture(send).await;
+        let (result, meta) = justone_gen::hooks::capture(self.inner.max_response_bytes, send).await;
         let request = Request { channel, page, token };
         let outcome = map_result(result, meta, &request).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;

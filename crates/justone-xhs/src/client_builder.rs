@@ -14,6 +14,9 @@ pub const TOKEN_ENV: &str = "JUST_ONE_API_TOKEN";
 /// Also accepted, for compatibility with other Just One API tools.
 pub const TOKEN_ENV_ALT: &str = "JUSTONEAPI_TOKEN";
 
+/// The default cap on response bodies: a feed page is well under 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Which of the provider's hosts to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -49,6 +52,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     max_concurrency: Option<usize>,
+    max_response_bytes: Option<u64>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -121,6 +125,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body accepted (default 32 MiB). A larger one
+    /// fails with [`Error::TooLarge`] without being read whole.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -159,6 +170,7 @@ impl ClientBuilder {
             retry: self.retry,
             limits,
             retries: Default::default(),
+            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         }))
     }
 }

@@ -20,6 +20,7 @@
 //! | no response in time | [`Error::Timeout`] | **yes** |
 //! | connection refused / reset, DNS, TLS | [`Error::Connect`] | **yes** |
 //! | body not JSON, not an object, no `code` | [`Error::Decode`] | no |
+//! | body larger than the configured cap (32 MiB) | [`Error::TooLarge`] | no |
 //! | no token, bad base URL, bad setting | [`Error::Config`] | no |
 //!
 //! A business code wins over the HTTP status: a 401 whose body says
@@ -203,6 +204,14 @@ pub enum Error {
         /// The HTTP status.
         http_status: u16,
     },
+    /// The response body was larger than
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes);
+    /// it was not read whole.
+    #[error("the response body is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The client is misconfigured.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -229,7 +238,7 @@ impl Error {
             Error::Api { code, .. } => code.is_retryable(),
             Error::Http { status, .. } => *status == 429 || *status == 408 || *status >= 500,
             Error::Timeout { .. } | Error::Connect { .. } => true,
-            Error::Decode { .. } | Error::Config(_) => false,
+            Error::Decode { .. } | Error::TooLarge { .. } | Error::Config(_) => false,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Turns what the generated client returns into a [`FeedPage`] or an
 //! [`Error`]; the table in [`crate::error`] documents the outcome.
 
-use justone_gen::response_meta::ResponseMeta;
+use justone_gen::hooks::ResponseMeta;
 use justone_gen::types::Result as Envelope;
 use justone_gen::{Error as RawError, ResponseValue};
 
@@ -158,6 +158,15 @@ pub(crate) fn undecodable(
 }
 
 fn transport(error: reqwest::Error, token: &str) -> Error {
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        if let Some(too_large) = cause.downcast_ref::<justone_gen::hooks::BodyTooLarge>() {
+            return Error::TooLarge {
+                limit: too_large.limit,
+            };
+        }
+        source = cause.source();
+    }
     // Everything but a timeout (refused, reset, truncated body, TLS) is a
     // broken connection as far as the caller can act on it.
     let timed_out = error.is_timeout();

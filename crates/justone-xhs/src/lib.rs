@@ -50,7 +50,7 @@ mod retry_policy;
 
 pub use channel::{Channel, UnknownChannel};
 pub use client::Client;
-pub use client_builder::{ClientBuilder, Region, TOKEN_ENV, TOKEN_ENV_ALT};
+pub use client_builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT};
 pub use error::{ApiCode, Error};
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;

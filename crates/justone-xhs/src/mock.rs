@@ -5,7 +5,8 @@
 //! does not model, one odd item per page), with note ids unique per channel,
 //! page and position. Pages past the configured count answer `data: []`.
 //! Switches inject failures: a business code, an HTTP status, latency, or
-//! random retryable failures.
+//! random retryable failures. [`FaultyServer`] covers what an HTTP mock
+//! cannot: resets, stalled or truncated bodies, silence, huge bodies.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -20,6 +21,10 @@
 //! # Ok(())
 //! # }
 //! ```
+
+mod faulty_server;
+
+pub use faulty_server::{FaultyServer, Misbehaviour};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
