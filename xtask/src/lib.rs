@@ -3,6 +3,7 @@
 //! - [`regen`]: fetch the published OpenAPI document, store it in `spec/` in a
 //!   stable form, normalize it for progenitor, report what changed.
 //! - [`check_drift`]: compare the published document with the committed one.
+//! - [`probe::probe`]: compare live feed items with the committed item shape.
 
 #![warn(missing_docs)]
 
@@ -10,6 +11,8 @@ pub mod document;
 pub mod drift;
 pub mod fetch;
 pub mod normalize;
+pub mod probe;
+pub mod shape;
 pub mod surface;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +27,20 @@ pub const PUBLISHED_URL: &str = "https://docs.justoneapi.com/openapi/xiaohongshu
 
 /// The one path this workspace generates a client for.
 pub const ENDPOINT_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
+
+/// The committed reference shape of feed items (`cargo xtask shape`).
+pub fn shape_file() -> PathBuf {
+    workspace_root().join("spec/feed-item-shape.json")
+}
+
+/// The demo fixtures directory, with the documented example response.
+pub fn fixtures_dir() -> PathBuf {
+    workspace_root().join("crates/justone-xhs/fixtures")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 /// The two committed spec files.
 #[derive(Debug, Clone)]
@@ -45,7 +62,7 @@ impl SpecFiles {
 
     /// The workspace's own `spec/` directory.
     pub fn workspace() -> SpecFiles {
-        SpecFiles::in_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
+        SpecFiles::in_dir(&workspace_root().join("spec"))
     }
 }
 

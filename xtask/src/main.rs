@@ -23,6 +23,23 @@ enum Command {
     /// Compare the published document with the committed one. Exit 0: same;
     /// 1: drifted (a report is printed); 2: the fetch or parse failed.
     CheckDrift(SourceArgs),
+    /// Fetch page 1 of a few channels (token from JUST_ONE_API_TOKEN) and
+    /// compare the items' fields and JSON types with spec/feed-item-shape.json.
+    /// Exit 0: same; 1: drifted (a report is printed); 2: the probe failed.
+    Probe {
+        /// API base URL.
+        #[arg(long, default_value = "https://api.justoneapi.com")]
+        base_url: String,
+        /// Channel oids to probe, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = xtask::probe::DEFAULT_CHANNELS.map(String::from))]
+        channels: Vec<String>,
+        /// The reference shape file.
+        #[arg(long, value_name = "FILE")]
+        shape: Option<PathBuf>,
+    },
+    /// Rebuild spec/feed-item-shape.json from the documented example
+    /// response and the demo fixtures.
+    Shape,
     /// Build the release binaries and compare the CLI and the library with a
     /// minimal reqwest + serde_json loop against the local demo server.
     BenchCompare {
@@ -76,6 +93,39 @@ fn main() -> ExitCode {
             }
         },
         Command::BenchCompare { runs } => bench_compare(runs),
+        Command::Probe {
+            base_url,
+            channels,
+            shape,
+        } => {
+            let shape = shape.unwrap_or_else(xtask::shape_file);
+            let outcome = xtask::probe::token_from_env()
+                .and_then(|token| xtask::probe::probe(&base_url, &channels, &token, &shape));
+            match outcome {
+                Ok(drift) if drift.is_empty() => {
+                    print!("{drift}");
+                    ExitCode::SUCCESS
+                }
+                Ok(drift) => {
+                    print!("{drift}");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("error: probe failed: {e}");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
+        Command::Shape => match write_shape() {
+            Ok(path) => {
+                println!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(FAILED)
+            }
+        },
         Command::CheckDrift(args) => match xtask::check_drift(&args.source(), &args.files()) {
             Ok(changes) if changes.is_empty() => {
                 println!("no drift: the published document matches spec/");
@@ -127,4 +177,15 @@ fn bench_compare(runs: usize) -> ExitCode {
             ExitCode::from(FAILED)
         }
     }
+}
+
+fn write_shape() -> Result<PathBuf, xtask::document::DocumentError> {
+    let fixtures = xtask::fixtures_dir();
+    let example = xtask::document::read(&fixtures.join("example-response.json"))?;
+    let pages = (1..=3)
+        .map(|n| xtask::document::read(&fixtures.join(format!("feed-page-{n}.json"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let path = xtask::shape_file();
+    xtask::document::write_atomically(&path, &xtask::probe::derive_shape(&example, &pages).to_json())?;
+    Ok(path)
 }

@@ -65,6 +65,7 @@ pub struct DemoServerBuilder {
     fault_from_page: u32,
     latency: Option<Duration>,
     flaky: Option<(f64, u64)>,
+    fixtures: Option<Vec<String>>,
 }
 
 impl Default for DemoServerBuilder {
@@ -75,6 +76,7 @@ impl Default for DemoServerBuilder {
             fault_from_page: 1,
             latency: None,
             flaky: None,
+            fixtures: None,
         }
     }
 }
@@ -109,6 +111,13 @@ impl DemoServerBuilder {
     /// with a retryable failure: code 301, HTTP 429 or HTTP 503.
     pub fn flaky(mut self, probability: f64, seed: u64) -> Self {
         self.flaky = Some((probability, seed));
+        self
+    }
+
+    /// Serve these envelopes (JSON text with a `data` array) instead of the
+    /// bundled [`FIXTURE_PAGES`], page `n` from envelope `(n - 1) % len`.
+    pub fn fixture_pages(mut self, pages: Vec<String>) -> Self {
+        self.fixtures = Some(pages);
         self
     }
 
@@ -182,7 +191,9 @@ struct Feed {
 
 impl Feed {
     fn new(config: DemoServerBuilder) -> Feed {
-        let pages = FIXTURE_PAGES
+        let bundled = || FIXTURE_PAGES.iter().map(|page| (*page).to_owned()).collect();
+        let sources: Vec<String> = config.fixtures.clone().unwrap_or_else(bundled);
+        let pages = sources
             .iter()
             .map(|page| {
                 #[derive(serde::Deserialize)]
