@@ -84,8 +84,8 @@ fn download(url: &str) -> Result<Value, FetchError> {
 }
 
 /// The error and its causes on one line, without the URL (printed once by
-/// the caller).
-fn describe(error: &reqwest::Error) -> String {
+/// the caller, or not at all when it carries a token).
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {

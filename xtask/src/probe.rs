@@ -139,20 +139,9 @@ fn read_shape(path: &Path) -> Result<Shape, ProbeError> {
 }
 
 fn request_error(channel: &str, error: &reqwest::Error, token: &str) -> ProbeError {
-    let mut reason = if error.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
-        source = cause.source();
-    }
     ProbeError::Request {
         channel: channel.to_owned(),
-        reason: scrub(&reason, token),
+        reason: scrub(&crate::fetch::describe(error), token),
     }
 }
 

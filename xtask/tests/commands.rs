@@ -10,6 +10,7 @@ use xtask::SpecFiles;
 use xtask::document::{self, canonical};
 
 const DOC_PATH: &str = "/openapi/xiaohongshu-apis/notes-feed-v1-en.json";
+const PARAMETERS: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters";
 const OID: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/1/schema/enum";
 
 fn committed() -> Value {
@@ -64,62 +65,50 @@ fn identical_document_is_no_drift() {
     assert!(stdout.contains("no drift"), "{stdout}");
 }
 
-#[test]
-fn added_channel_is_drift_and_named() {
+/// Applies `change` to a copy of the committed spec, serves it, and checks
+/// that check-drift exits 1 with `expected` in its report.
+fn assert_drift(change: impl FnOnce(&mut Value), expected: &str) {
     let mut doc = committed();
-    doc.pointer_mut(OID)
-        .unwrap()
-        .as_array_mut()
-        .unwrap()
-        .push(json!("homefeed_gardening_v3"));
+    change(&mut doc);
     let (code, stdout, _) = check_drift_against(&doc);
     assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains("parameter oid: enum value added: homefeed_gardening_v3"),
-        "{stdout}"
+    assert!(stdout.contains(expected), "expected {expected:?} in:\n{stdout}");
+}
+
+fn array_at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Vec<Value> {
+    doc.pointer_mut(pointer).unwrap().as_array_mut().unwrap()
+}
+
+#[test]
+fn added_channel_is_drift_and_named() {
+    assert_drift(
+        |doc| array_at(doc, OID).push(json!("homefeed_gardening_v3")),
+        "parameter oid: enum value added: homefeed_gardening_v3",
     );
 }
 
 #[test]
 fn removed_channel_is_drift_and_named() {
-    let mut doc = committed();
-    doc.pointer_mut(OID)
-        .unwrap()
-        .as_array_mut()
-        .unwrap()
-        .retain(|v| v != "homefeed_live");
-    let (code, stdout, _) = check_drift_against(&doc);
-    assert_eq!(code, 1);
-    assert!(
-        stdout.contains("parameter oid: enum value removed: homefeed_live"),
-        "{stdout}"
+    assert_drift(
+        |doc| array_at(doc, OID).retain(|v| v != "homefeed_live"),
+        "parameter oid: enum value removed: homefeed_live",
     );
 }
 
 #[test]
 fn page_made_required_is_drift() {
-    let mut doc = committed();
-    *doc.pointer_mut("/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/2/required")
-        .unwrap() = json!(true);
-    let (code, stdout, _) = check_drift_against(&doc);
-    assert_eq!(code, 1);
-    assert!(
-        stdout.contains("parameter page changed: required: false -> true"),
-        "{stdout}"
+    assert_drift(
+        |doc| *doc.pointer_mut(&format!("{PARAMETERS}/2/required")).unwrap() = json!(true),
+        "parameter page changed: required: false -> true",
     );
 }
 
 #[test]
 fn new_business_code_is_drift() {
-    let mut doc = committed();
-    doc.pointer_mut("/components/schemas/Result/properties/code/enum")
-        .unwrap()
-        .as_array_mut()
-        .unwrap()
-        .push(json!(304));
-    let (code, stdout, _) = check_drift_against(&doc);
-    assert_eq!(code, 1);
-    assert!(stdout.contains("business code added: 304"), "{stdout}");
+    assert_drift(
+        |doc| array_at(doc, "/components/schemas/Result/properties/code/enum").push(json!(304)),
+        "business code added: 304",
+    );
 }
 
 #[test]
@@ -178,11 +167,7 @@ fn connection_failure_is_a_failure() {
 #[test]
 fn regen_rewrites_both_files_and_reports_the_change() {
     let mut doc = committed();
-    doc.pointer_mut(OID)
-        .unwrap()
-        .as_array_mut()
-        .unwrap()
-        .push(json!("homefeed_gardening_v3"));
+    array_at(&mut doc, OID).push(json!("homefeed_gardening_v3"));
     let server = MockServer::start();
     let url = serve(&server, 200, serde_json::to_string(&doc).unwrap());
     let dir = spec_dir();
