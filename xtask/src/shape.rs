@@ -197,6 +197,7 @@ mod tests {
             [
                 "id:string",
                 "images:array",
+                "images[]:object",
                 "images[].w:number",
                 "likes:integer",
                 "user:object",
