@@ -82,8 +82,8 @@ fn array_at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Vec<Value> {
 #[test]
 fn added_channel_is_drift_and_named() {
     assert_drift(
-        |doc| array_at(doc, OID).push(json!("homefeed_gardening_v3")),
-        "parameter oid: enum value added: homefeed_gardening_v3",
+        |doc| array_at(doc, OID).push(json!("homefeed_drift_test_only_v0")),
+        "parameter oid: enum value added: homefeed_drift_test_only_v0",
     );
 }
 
@@ -167,13 +167,13 @@ fn connection_failure_is_a_failure() {
 #[test]
 fn regen_rewrites_both_files_and_reports_the_change() {
     let mut doc = committed();
-    array_at(&mut doc, OID).push(json!("homefeed_gardening_v3"));
+    array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
     let server = MockServer::start();
     let url = serve(&server, 200, serde_json::to_string(&doc).unwrap());
     let dir = spec_dir();
     let out = xtask(&["regen", "--url", &url], dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("enum value added: homefeed_gardening_v3"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("enum value added: homefeed_drift_test_only_v0"));
 
     let files = SpecFiles::in_dir(dir.path());
     // The raw file is the published document, in canonical form.
@@ -182,7 +182,7 @@ fn regen_rewrites_both_files_and_reports_the_change() {
     let kept = normalized
         .pointer("/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/1/schema/x-justone-enum")
         .unwrap();
-    assert!(kept.as_array().unwrap().contains(&json!("homefeed_gardening_v3")));
+    assert!(kept.as_array().unwrap().contains(&json!("homefeed_drift_test_only_v0")));
 
     // Now the copy matches what is published.
     let again = xtask(&["check-drift", "--url", &url], dir.path());
