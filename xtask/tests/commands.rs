@@ -182,7 +182,11 @@ fn regen_rewrites_both_files_and_reports_the_change() {
     let kept = normalized
         .pointer("/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/1/schema/x-justone-enum")
         .unwrap();
-    assert!(kept.as_array().unwrap().contains(&json!("homefeed_drift_test_only_v0")));
+    assert!(
+        kept.as_array()
+            .unwrap()
+            .contains(&json!("homefeed_drift_test_only_v0"))
+    );
 
     // Now the copy matches what is published.
     let again = xtask(&["check-drift", "--url", &url], dir.path());

@@ -375,3 +375,41 @@ async fn faulty_servers_give_documented_exit_codes_and_no_output() {
         );
     }
 }
+
+#[test]
+fn trace_logging_never_shows_the_token() {
+    let server = DemoServer::builder().flaky(0.5, 7).pages(2).start();
+    let output = Command::new(env!("CARGO_BIN_EXE_justone-xhs"))
+        .args([
+            "feed",
+            "--base-url",
+            &server.base_url(),
+            "--pages",
+            "3",
+            "--retries",
+            "4",
+        ])
+        .env("JUST_ONE_API_TOKEN", TOKEN)
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TRACE") && stderr.contains("note_feed"),
+        "trace logs are on"
+    );
+    assert!(!stderr.contains(TOKEN), "token in trace logs");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains(TOKEN));
+}
+
+#[test]
+fn an_unwritable_output_is_exit_1() {
+    let out = run(&["feed", "--demo", "--output", "/nonexistent-dir/out.jsonl"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("error: cannot create /nonexistent-dir/out.jsonl"),
+        "{}",
+        out.stderr
+    );
+}
