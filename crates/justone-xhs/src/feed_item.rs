@@ -139,10 +139,10 @@ impl FeedItem {
     /// Builds an item from the provider's JSON. Never fails: whatever does
     /// not fit the typed fields stays available through [`FeedItem::raw`].
     pub fn from_raw(raw: Box<RawValue>) -> FeedItem {
-        let fields = serde_json::from_str::<StrictFields>(raw.get())
-            .map(StrictFields::into_fields)
-            .unwrap_or_else(|_| lenient_fields(raw.get()));
-        fields.with_raw(raw)
+        match serde_json::from_str::<StrictFields>(raw.get()) {
+            Ok(fields) => fields.into_item(raw),
+            Err(_) => lenient_item(raw),
+        }
     }
 
     /// The provider's item object, exactly as received.
@@ -175,49 +175,6 @@ impl<'de> Deserialize<'de> for FeedItem {
     /// its field types.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Box::<RawValue>::deserialize(deserializer).map(FeedItem::from_raw)
-    }
-}
-
-/// The typed fields, before the raw JSON is attached.
-#[derive(Default)]
-struct Fields {
-    id: Option<String>,
-    kind: Option<NoteKind>,
-    title: Option<String>,
-    display_title: Option<String>,
-    desc: Option<String>,
-    likes: Option<u64>,
-    author: Option<Author>,
-    images: Vec<Image>,
-    video: Option<Video>,
-    category: Option<Category>,
-    timestamp: Option<i64>,
-    is_ads: Option<bool>,
-    model_type: Option<String>,
-    cursor_score: Option<String>,
-    track_id: Option<String>,
-}
-
-impl Fields {
-    fn with_raw(self, raw: Box<RawValue>) -> FeedItem {
-        FeedItem {
-            id: self.id,
-            kind: self.kind,
-            title: self.title,
-            display_title: self.display_title,
-            desc: self.desc,
-            likes: self.likes,
-            author: self.author,
-            images: self.images,
-            video: self.video,
-            category: self.category,
-            timestamp: self.timestamp,
-            is_ads: self.is_ads,
-            model_type: self.model_type,
-            cursor_score: self.cursor_score,
-            track_id: self.track_id,
-            raw,
-        }
     }
 }
 
@@ -291,7 +248,7 @@ struct StrictRecommend {
 }
 
 impl StrictFields {
-    fn into_fields(self) -> Fields {
+    fn into_item(self, raw: Box<RawValue>) -> FeedItem {
         let (category, track_id) = match self.recommend {
             Some(r) => (
                 category(r.category_id, r.category_name),
@@ -299,7 +256,7 @@ impl StrictFields {
             ),
             None => (None, None),
         };
-        Fields {
+        FeedItem {
             id: self.id,
             kind: self.kind.as_deref().map(NoteKind::parse),
             title: self.title,
@@ -336,6 +293,7 @@ impl StrictFields {
             model_type: self.model_type,
             cursor_score: self.cursor_score,
             track_id: track_id.or(self.track_id_mix_rank),
+            raw,
         }
     }
 }
@@ -348,15 +306,17 @@ fn category(id: Option<String>, name: Option<String>) -> Option<Category> {
 }
 
 /// The slow path for odd items: read each field on its own from a JSON tree,
-/// accepting what can be made sense of and skipping the rest.
-fn lenient_fields(json: &str) -> Fields {
-    let Ok(Value::Object(item)) = serde_json::from_str::<Value>(json) else {
-        return Fields::default();
+/// accepting what can be made sense of and skipping the rest. An item that
+/// is not an object at all keeps only its raw JSON.
+fn lenient_item(raw: Box<RawValue>) -> FeedItem {
+    let item = match serde_json::from_str::<Value>(raw.get()) {
+        Ok(Value::Object(item)) => item,
+        _ => serde_json::Map::new(),
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let recommend = item.get("recommend");
     let at = |key: &str| recommend.and_then(|r| r.get(key));
-    Fields {
+    FeedItem {
         id: text(item.get("id")),
         kind: item.get("type").and_then(Value::as_str).map(NoteKind::parse),
         title: text(item.get("title")),
@@ -405,6 +365,7 @@ fn lenient_fields(json: &str) -> Fields {
         track_id: text(at("track_id"))
             .filter(|t| !t.is_empty())
             .or_else(|| text(item.get("track_id_mix_rank"))),
+        raw,
     }
 }
 
