@@ -61,7 +61,6 @@ pub(crate) async fn map_result(
         }
         Err(RawError::UnexpectedResponse(response)) => {
             let status = response.status().as_u16();
-            let retry_after = retry_after.or_else(|| retry_after_header(&response));
             let body = read_prefix(response, UNEXPECTED_BODY_LIMIT).await;
             match serde_json::from_slice::<Envelope>(&body) {
                 Ok(envelope) if envelope.code != 0 => {
@@ -176,18 +175,6 @@ fn transport(error: reqwest::Error, token: &str) -> Error {
     } else {
         Error::Connect { detail }
     }
-}
-
-fn retry_after_header(response: &reqwest::Response) -> Option<std::time::Duration> {
-    response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-        .map(std::time::Duration::from_secs)
 }
 
 /// Reads at most `limit` bytes of a body; a broken body yields what arrived.

@@ -298,3 +298,19 @@ fn missing_token_and_bad_urls_are_config_errors() {
         .unwrap_err();
     assert!(matches!(error, Error::Config(_)));
 }
+
+#[tokio::test]
+async fn retry_after_is_read_from_undocumented_statuses_too() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(502)
+                .header("retry-after", "7")
+                .body("<html>bad gateway</html>");
+        })
+        .await;
+    let error = checked(fetch(&server, 0).await.unwrap_err());
+    assert!(matches!(error, Error::Http { status: 502, .. }), "{error:?}");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+}
