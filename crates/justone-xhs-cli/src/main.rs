@@ -102,9 +102,13 @@ async fn feed(args: FeedArgs) -> Result<(), Exit> {
     } else if args.channels.is_empty() {
         vec![Channel::Recommend]
     } else {
-        let mut unique = args.channels.clone();
-        unique.dedup();
-        unique
+        // A channel named twice (`food,travel,food`) is fetched once.
+        let mut seen = std::collections::HashSet::new();
+        args.channels
+            .iter()
+            .filter(|c| seen.insert(*c))
+            .cloned()
+            .collect()
     };
     let out: Box<dyn Write + Send> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),

@@ -292,6 +292,17 @@ fn many_channels_concurrently_keep_each_channel_in_page_order() {
 }
 
 #[test]
+fn a_channel_named_twice_is_fetched_once() {
+    let server = DemoServer::builder().pages(1).start();
+    let out = feed(
+        &server.base_url(),
+        &["--channel", "food,travel", "--channel", "homefeed_food_v3"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(jsonl(&out.stdout).len(), 40);
+}
+
+#[test]
 fn all_channels_stop_at_the_end_of_each_feed() {
     let server = DemoServer::builder().pages(1).start();
     let out = run(&[
