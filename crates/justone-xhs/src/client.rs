@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use backon::Retryable;
 use secrecy::{ExposeSecret, SecretString};
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::channel::Channel;
@@ -44,6 +45,7 @@ pub(crate) struct Inner {
     pub(crate) limits: Limits,
     pub(crate) retries: AtomicU64,
     pub(crate) max_response_bytes: u64,
+    pub(crate) cancel: CancellationToken,
 }
 
 impl std::fmt::Debug for Client {
@@ -78,11 +80,22 @@ impl Client {
         self.inner.retries.load(Ordering::Relaxed)
     }
 
+    /// The token that stops this client: once it is cancelled, no clone
+    /// starts another request or retry (each call returns
+    /// [`Error::Cancelled`] without sending anything); requests already on
+    /// the wire complete. Set your own with
+    /// [`ClientBuilder::cancellation_token`].
+    pub fn cancellation_token(&self) -> &CancellationToken {
+        &self.inner.cancel
+    }
+
     /// Fetches one page of a channel's feed, retrying what the retry policy
     /// allows (see [`Error::is_retryable`]).
     ///
     /// # Errors
-    /// The last attempt's [`Error`] when no attempt succeeded.
+    /// The last attempt's [`Error`] when no attempt succeeded;
+    /// [`Error::Cancelled`] when the client was cancelled before a request
+    /// could be sent.
     pub async fn note_feed(&self, channel: &Channel, page: u32) -> Result<FeedPage, Error> {
         let span = tracing::info_span!(
             "note_feed",
@@ -94,12 +107,21 @@ impl Client {
         );
         let attempt = AtomicU32::new(0);
         let policy = &self.inner.retry;
+        let cancel = self.inner.cancel.clone();
         let result = (|| async {
             let n = attempt.fetch_add(1, Ordering::Relaxed) + 1;
             self.attempt(channel, page, n).await
         })
         .retry(policy.backoff())
-        .when(Error::is_retryable)
+        // A cancelled client cuts a backoff wait short; the next attempt
+        // then returns `Cancelled` without sending.
+        .sleep(move |delay| {
+            let cancel = cancel.clone();
+            async move {
+                cancel.run_until_cancelled(tokio::time::sleep(delay)).await;
+            }
+        })
+        .when(|error| error.is_retryable() && !self.inner.cancel.is_cancelled())
         .adjust(|error, delay| policy.next_delay(delay, error.retry_after()))
         .notify(|error, delay| {
             self.inner.retries.fetch_add(1, Ordering::Relaxed);
@@ -128,7 +150,13 @@ impl Client {
     }
 
     async fn attempt(&self, channel: &Channel, page: u32, attempt: u32) -> Result<FeedPage, Error> {
-        let _permit = self.inner.limits.acquire().await;
+        let cancel = &self.inner.cancel;
+        let Some(_permit) = cancel.run_until_cancelled(self.inner.limits.acquire()).await else {
+            return Err(Error::Cancelled);
+        };
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let token = self.inner.token.expose_secret();
         let started = Instant::now();
         let send = self

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
 
 use crate::client::{Client, Inner};
 use crate::error::Error;
@@ -53,6 +54,7 @@ pub struct ClientBuilder {
     rate_limit: Option<f64>,
     max_concurrency: Option<usize>,
     max_response_bytes: Option<u64>,
+    cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -132,6 +134,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Stop the client with this token: once it is cancelled, no new
+    /// request or retry starts (see [`Client::cancellation_token`]). By
+    /// default each client has its own token.
+    pub fn cancellation_token(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -171,6 +181,7 @@ impl ClientBuilder {
             limits,
             retries: Default::default(),
             max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            cancel: self.cancel.unwrap_or_default(),
         }))
     }
 }

@@ -22,6 +22,7 @@
 //! | body not JSON, not an object, no `code` | [`Error::Decode`] | no |
 //! | body larger than the configured cap (32 MiB) | [`Error::TooLarge`] | no |
 //! | no token, bad base URL, bad setting | [`Error::Config`] | no |
+//! | the client was cancelled before sending | [`Error::Cancelled`] | no |
 //!
 //! A business code wins over the HTTP status: a 401 whose body says
 //! `code: 100` is [`ApiCode::InvalidToken`].
@@ -215,6 +216,10 @@ pub enum Error {
     /// The client is misconfigured.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Nothing was sent: the client's cancellation token was cancelled
+    /// (see [`Client::cancellation_token`](crate::Client::cancellation_token)).
+    #[error("cancelled before the request was sent")]
+    Cancelled,
 }
 
 fn describe(code: &ApiCode, message: &Option<String>) -> String {
@@ -238,7 +243,7 @@ impl Error {
             Error::Api { code, .. } => code.is_retryable(),
             Error::Http { status, .. } => *status == 429 || *status == 408 || *status >= 500,
             Error::Timeout { .. } | Error::Connect { .. } => true,
-            Error::Decode { .. } | Error::TooLarge { .. } | Error::Config(_) => false,
+            Error::Decode { .. } | Error::TooLarge { .. } | Error::Config(_) | Error::Cancelled => false,
         }
     }
 

@@ -56,3 +56,5 @@ pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use pagination::Pages;
 pub use retry_policy::RetryPolicy;
+/// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.
+pub use tokio_util::sync::CancellationToken;

@@ -26,8 +26,8 @@ mod faulty_server;
 
 pub use faulty_server::{FaultyServer, Misbehaviour};
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
@@ -63,6 +63,7 @@ pub struct DemoServerBuilder {
     pages: u32,
     fault: Option<Fault>,
     fault_from_page: u32,
+    fault_from_request: usize,
     latency: Option<Duration>,
     flaky: Option<(f64, u64)>,
     fixtures: Option<Vec<String>>,
@@ -74,6 +75,7 @@ impl Default for DemoServerBuilder {
             pages: 5,
             fault: None,
             fault_from_page: 1,
+            fault_from_request: 1,
             latency: None,
             flaky: None,
             fixtures: None,
@@ -98,6 +100,14 @@ impl DemoServerBuilder {
     /// The first page the [`fault`](Self::fault) applies to (default 1).
     pub fn fault_from_page(mut self, page: u32) -> Self {
         self.fault_from_page = page;
+        self
+    }
+
+    /// The first request (counting from 1, in the order the server received
+    /// them) the [`fault`](Self::fault) applies to (default 1): with 3, two
+    /// requests succeed and every later one fails.
+    pub fn fault_from_request(mut self, request: usize) -> Self {
+        self.fault_from_request = request.max(1);
         self
     }
 
@@ -135,8 +145,10 @@ impl DemoServerBuilder {
 
     fn install(self, server: MockServer) -> DemoServer {
         let requests = Arc::new(AtomicUsize::new(0));
+        let log = Arc::new(Mutex::new(Vec::new()));
         let feed = Arc::new(Feed::new(self.clone()));
         let counter = Arc::clone(&requests);
+        let seen = Arc::clone(&log);
         server.mock(|when, then| {
             when.path(FEED_PATH);
             let then = match self.latency {
@@ -145,10 +157,17 @@ impl DemoServerBuilder {
             };
             then.respond_with(move |request| {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut log) = seen.lock() {
+                    log.push(requested_page(request));
+                }
                 feed.answer(request, n)
             });
         });
-        DemoServer { server, requests }
+        DemoServer {
+            server,
+            requests,
+            log,
+        }
     }
 }
 
@@ -156,6 +175,7 @@ impl DemoServerBuilder {
 pub struct DemoServer {
     server: MockServer,
     requests: Arc<AtomicUsize>,
+    log: Arc<Mutex<Vec<(String, Option<u32>)>>>,
 }
 
 impl std::fmt::Debug for DemoServer {
@@ -181,6 +201,21 @@ impl DemoServer {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }
+
+    /// Every feed request the server received, in order, as `(oid, page)`
+    /// (`None` for a missing or unreadable `page`).
+    pub fn requested(&self) -> Vec<(String, Option<u32>)> {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+}
+
+fn requested_page(request: &HttpMockRequest) -> (String, Option<u32>) {
+    let params = request.query_params();
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    (
+        param("oid").unwrap_or_default(),
+        param("page").and_then(|p| p.parse().ok()),
+    )
 }
 
 /// The fixture items, split once, and the answering logic.
@@ -229,8 +264,9 @@ impl Feed {
                 };
             }
         }
+        let faulty = page >= self.config.fault_from_page && n + 1 >= self.config.fault_from_request;
         match self.config.fault {
-            Some(fault) if page >= self.config.fault_from_page => match fault {
+            Some(fault) if faulty => match fault {
                 Fault::BusinessCode(code) => envelope(code, "injected by the demo server", "null", oid, page),
                 Fault::HttpStatus(status) => html(status),
             },
