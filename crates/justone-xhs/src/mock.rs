@@ -145,7 +145,7 @@ impl DemoServerBuilder {
 
     fn install(self, server: MockServer) -> DemoServer {
         let requests = Arc::new(AtomicUsize::new(0));
-        let log = Arc::new(Mutex::new(Vec::new()));
+        let log = RequestLog::default();
         let feed = Arc::new(Feed::new(self.clone()));
         let counter = Arc::clone(&requests);
         let seen = Arc::clone(&log);
@@ -171,11 +171,14 @@ impl DemoServerBuilder {
     }
 }
 
+/// `(oid, page)` of every request, in arrival order.
+type RequestLog = Arc<Mutex<Vec<(String, Option<u32>)>>>;
+
 /// A running demo server; stops when dropped.
 pub struct DemoServer {
     server: MockServer,
     requests: Arc<AtomicUsize>,
-    log: Arc<Mutex<Vec<(String, Option<u32>)>>>,
+    log: RequestLog,
 }
 
 impl std::fmt::Debug for DemoServer {
