@@ -16,7 +16,9 @@ use justone_xhs::Channel;
 /// 4 quota or balance (303, 601); 5 still rate limited after retries (302,
 /// HTTP 429); 6 upstream failure after retries (301, 500, 5xx); 7 network
 /// failure or timeout; 8 protocol or decode error; 9 invalid parameters (400);
-/// 1 anything else (e.g. the output file cannot be written).
+/// 1 anything else (e.g. the output file cannot be written); 130 / 143
+/// stopped by SIGINT / SIGTERM. When channels fail differently, the first
+/// of 3, 4, 9, 5, 6, 7, 8, 1, 130/143 that applies is the exit code.
 #[derive(Debug, Parser)]
 #[command(name = "justone-xhs", version, verbatim_doc_comment)]
 pub struct Cli {
@@ -64,7 +66,7 @@ pub enum RegionArg {
     Cn,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FeedArgs {
     /// Channel(s) by slug, oid or label; repeat or separate with commas.
     #[arg(long = "channel", short = 'c', value_name = "CH", value_delimiter = ',', value_parser = parse_channel, conflicts_with = "all_channels")]
@@ -72,18 +74,27 @@ pub struct FeedArgs {
     /// Every documented channel.
     #[arg(long)]
     pub all_channels: bool,
-    /// First page to fetch.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// First page to fetch (the API takes pages up to 2147483647).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub page: u32,
-    /// Pages to fetch per channel (fewer if the feed ends).
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Pages to fetch per channel (fewer if the feed ends: nothing is
+    /// requested after the page that ends a feed).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub pages: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (`-` is stdout). An existing
+    /// non-empty file is left alone unless --overwrite or --resume is given.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace an existing --output file.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Continue an interrupted or failed run of the same command into the
+    /// same --output file: only pages not yet complete in it are fetched.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
     /// Write the provider's item objects unchanged (jsonl and json only).
     #[arg(long)]
     pub raw: bool,
@@ -91,7 +102,7 @@ pub struct FeedArgs {
     #[arg(long)]
     pub dedup: bool,
     /// API base URL (overrides --region).
-    #[arg(long, env = "JUSTONE_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "JUSTONE_BASE_URL", hide_env_values = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Provider host.
     #[arg(long, value_enum, default_value_t = RegionArg::Global)]
@@ -102,9 +113,15 @@ pub struct FeedArgs {
     /// Retries per request for retryable failures.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: usize,
-    /// Requests in flight at once.
+    /// Requests in flight at once; they go to different channels, one page
+    /// of each at a time (see --prefetch).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
+    /// Also request up to N later pages of a channel while one is in flight.
+    /// Faster on one channel, but each is billed: when a feed ends or a page
+    /// fails, up to N requests per channel are wasted.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub prefetch: u32,
     /// At most this many requests per second.
     #[arg(long, value_name = "REQ_PER_SEC")]
     pub rate: Option<f64>,
@@ -121,4 +138,153 @@ pub struct FeedArgs {
 
 fn parse_channel(input: &str) -> Result<Channel, String> {
     input.parse::<Channel>().map_err(|e| e.to_string())
+}
+
+impl FeedArgs {
+    /// The command line that parses back into these arguments, with
+    /// defaults left out: the base of every "continue with" command. The
+    /// base URL is left out when it came from the environment (it may hold
+    /// credentials, and the environment still has it).
+    pub fn to_args(&self, base_url_from_env: bool) -> Vec<String> {
+        let mut args = vec!["feed".to_owned()];
+        let mut flag = |name: &str, value: Option<String>| {
+            args.push(format!("--{name}"));
+            args.extend(value);
+        };
+        if self.all_channels {
+            flag("all-channels", None);
+        } else if !self.channels.is_empty() {
+            let names: Vec<&str> = self.channels.iter().map(Channel::slug).collect();
+            flag("channel", Some(names.join(",")));
+        }
+        if self.page != 1 {
+            flag("page", Some(self.page.to_string()));
+        }
+        if self.pages != 1 {
+            flag("pages", Some(self.pages.to_string()));
+        }
+        if self.format != Format::Jsonl {
+            flag("format", Some(value_name(self.format)));
+        }
+        if let Some(path) = &self.output {
+            flag("output", Some(path.display().to_string()));
+        }
+        for (set, name) in [
+            (self.overwrite, "overwrite"),
+            (self.resume, "resume"),
+            (self.raw, "raw"),
+            (self.dedup, "dedup"),
+            (self.demo, "demo"),
+            (self.quiet, "quiet"),
+        ] {
+            if set {
+                flag(name, None);
+            }
+        }
+        match &self.base_url {
+            Some(url) if !base_url_from_env => flag("base-url", Some(url.clone())),
+            _ => {}
+        }
+        if self.region != RegionArg::Global {
+            flag("region", Some(value_name(self.region)));
+        }
+        for (value, default, name) in [
+            (self.timeout, 60, "timeout"),
+            (self.retries as u64, 3, "retries"),
+            (u64::from(self.concurrency), 4, "concurrency"),
+            (u64::from(self.prefetch), 0, "prefetch"),
+        ] {
+            if value != default {
+                flag(name, Some(value.to_string()));
+            }
+        }
+        if let Some(rate) = self.rate {
+            flag("rate", Some(rate.to_string()));
+        }
+        if let Some(path) = &self.token_file {
+            flag("token-file", Some(path.display().to_string()));
+        }
+        args
+    }
+}
+
+fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> FeedArgs {
+        let cli = Cli::try_parse_from(std::iter::once("justone-xhs").chain(args.iter().copied())).unwrap();
+        match cli.command {
+            Command::Feed(args) => args,
+            Command::Channels { .. } => unreachable!("a feed command was parsed"),
+        }
+    }
+
+    #[test]
+    fn to_args_parses_back_into_the_same_arguments() {
+        for line in [
+            vec!["feed"],
+            vec![
+                "feed",
+                "-c",
+                "food,travel",
+                "--page",
+                "3",
+                "--pages",
+                "7",
+                "--format",
+                "csv",
+                "-o",
+                "out dir/x.csv",
+                "--overwrite",
+                "--raw",
+                "--dedup",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--region",
+                "cn",
+                "--timeout",
+                "9",
+                "--retries",
+                "0",
+                "--concurrency",
+                "8",
+                "--prefetch",
+                "2",
+                "--rate",
+                "1.5",
+                "--token-file",
+                "t.txt",
+                "--quiet",
+            ],
+            vec![
+                "feed",
+                "--all-channels",
+                "--demo",
+                "--output",
+                "f.json",
+                "--resume",
+                "--format",
+                "json",
+            ],
+        ] {
+            let args = parse(&line);
+            let again = args.to_args(false);
+            let again: Vec<&str> = again.iter().map(String::as_str).collect();
+            assert_eq!(format!("{:?}", parse(&again)), format!("{args:?}"), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_base_url_from_the_environment_is_left_out() {
+        let args = parse(&["feed", "--base-url", "http://user:pw@proxy:1"]);
+        assert!(!args.to_args(true).join(" ").contains("pw"));
+    }
 }

@@ -5,8 +5,14 @@ use justone_xhs::{ApiCode, Error, TOKEN_ENV};
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// 0: everything asked for was fetched and written (or the reader of
+    /// stdout went away).
+    Success = 0,
     /// 1: anything not listed below (e.g. the output cannot be written).
     Other = 1,
+    /// 2: the command line asks for something that cannot work or would
+    /// lose data; nothing was sent.
+    Usage = 2,
     /// 3: auth or permission (100, 600, no token).
     Auth = 3,
     /// 4: quota or balance (303, 601).
@@ -21,6 +27,17 @@ pub enum Exit {
     Protocol = 8,
     /// 9: invalid parameters (400).
     InvalidParameters = 9,
+    /// 130: stopped by SIGINT.
+    Interrupted = 130,
+    /// 143: stopped by SIGTERM.
+    Terminated = 143,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub fn status(self) -> u8 {
+        self as u8
+    }
 }
 
 /// The exit code for a library error.
@@ -83,6 +100,8 @@ pub fn hint(error: &Error) -> String {
             "the response was not what the API documents; run with RUST_LOG=debug for details".to_owned()
         }
         Exit::InvalidParameters => "check --channel and --page".to_owned(),
-        Exit::Other => "see the message above".to_owned(),
+        Exit::Other | Exit::Usage | Exit::Success | Exit::Interrupted | Exit::Terminated => {
+            "see the message above".to_owned()
+        }
     }
 }

@@ -1,118 +1,253 @@
-//! Fetching pages for many channels concurrently and handing each page to
-//! the output as soon as it (and every earlier page of its channel) arrived.
+//! A harvest: many channels walked with the library's page walk, pages
+//! written as they arrive, and the run stopped as soon as going on would
+//! only cost money (a token-wide failure, a persistent rate limit, a signal,
+//! an output that can no longer be written).
+//!
+//! Concurrency goes to different channels first: up to `concurrency`
+//! channels are walked at once, each one page at a time (plus `prefetch`).
+//! Records of one channel are in page order; channels interleave a whole
+//! page at a time, in the order pages arrive.
 
-use std::future::ready;
 use std::io;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use justone_xhs::{Channel, Client, Error, FeedPage};
 
-use crate::output::Sink;
+use crate::checkpoint::ChannelMark;
+use crate::exit_code::{Exit, classify};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::render::Renderer;
+use crate::signals::{Signal, Signals};
 
 /// What to fetch.
 pub struct Plan {
     pub channels: Vec<Channel>,
-    pub first_page: u32,
-    pub pages: u32,
+    /// Where each channel starts: all at `--page`, or where a resumed run stood.
+    pub marks: Vec<ChannelMark>,
+    /// The last page of every channel (`--page + --pages - 1`).
+    pub last_page: u32,
     pub concurrency: usize,
+    pub prefetch: u32,
 }
 
-/// A page that could not be fetched; its channel stopped there.
-pub struct Failure {
+/// Where a channel ended up.
+pub enum State {
+    /// Not finished: never started, or stopped before its next page.
+    Open,
+    /// The feed ended or every requested page was written.
+    Done,
+    /// Page `next_page` failed for good.
+    Failed(Error),
+}
+
+pub struct ChannelRun {
     pub channel: Channel,
-    pub page: u32,
-    pub error: Error,
+    /// The first page not written.
+    pub next_page: u32,
+    pub state: State,
+}
+
+/// Why a run stopped before it had tried every page.
+pub enum Stop {
+    /// A failure that every further request would share (the token, the
+    /// quota, a persistent rate limit), from the channel with this index.
+    Fatal(usize),
+    Signal(Signal),
+    /// The output cannot be written (not a closed stdout pipe).
+    WriteFailed(io::Error),
+    /// stdout's reader went away (`| head`): nobody wants more.
+    ReaderGone,
 }
 
 /// How the run went.
-pub struct Summary {
+pub struct Outcome {
+    pub channels: Vec<ChannelRun>,
     pub pages: usize,
     pub items: usize,
     pub retries: u64,
     pub elapsed: Duration,
-    pub failures: Vec<Failure>,
+    pub stop: Option<Stop>,
 }
 
-type Fetched = (Channel, u32, Result<FeedPage, Error>);
+impl Outcome {
+    /// Every channel done and nothing stopped the run.
+    pub fn complete(&self) -> bool {
+        self.channels.iter().all(|c| matches!(c.state, State::Done))
+    }
+}
 
-pub async fn run(client: &Client, plan: Plan, sink: &mut Sink, show_progress: bool) -> io::Result<Summary> {
+/// Failures that end the whole run: every other request would fail the same
+/// way (and may be billed).
+pub fn is_fatal(error: &Error) -> bool {
+    matches!(classify(error), Exit::Auth | Exit::Quota | Exit::RateLimited)
+}
+
+pub async fn run(
+    client: &Client,
+    plan: Plan,
+    renderer: &mut Renderer,
+    output: &mut Output,
+    progress: &Progress,
+) -> Outcome {
     let started = Instant::now();
-    let total = plan.channels.len() as u64 * u64::from(plan.pages);
-    let progress = progress_bar(total, show_progress);
-    let last = plan.first_page.saturating_add(plan.pages - 1);
-
-    let per_channel = plan.channels.into_iter().map(|channel| {
-        let client = client.clone();
-        // Pages of one channel are fetched up to `concurrency` at a time but
-        // delivered in order; the walk stops after an empty page or an error.
-        stream::iter(plan.first_page..=last)
-            .map(move |page| {
-                let (client, channel) = (client.clone(), channel.clone());
-                async move {
-                    let result = client.note_feed(&channel, page).await;
-                    (channel, page, result)
-                }
+    let mut outcome = Outcome {
+        channels: plan
+            .channels
+            .iter()
+            .zip(&plan.marks)
+            .map(|(channel, mark)| ChannelRun {
+                channel: channel.clone(),
+                next_page: mark.next_page,
+                state: if mark.done { State::Done } else { State::Open },
             })
-            .buffered(plan.concurrency)
-            .scan(false, |stopped, fetched: Fetched| {
-                if *stopped {
-                    return ready(None);
-                }
-                match &fetched.2 {
-                    Ok(page) if page.is_empty() => {
-                        *stopped = true;
-                        ready(None)
-                    }
-                    Err(_) => {
-                        *stopped = true;
-                        ready(Some(fetched))
-                    }
-                    Ok(_) => ready(Some(fetched)),
-                }
-            })
-            .boxed()
-    });
-    let mut pages = stream::select_all(per_channel);
-
-    let mut summary = Summary {
+            .collect(),
         pages: 0,
         items: 0,
         retries: 0,
         elapsed: Duration::ZERO,
-        failures: Vec::new(),
+        stop: None,
     };
-    sink.begin()?;
-    while let Some((channel, page, result)) = pages.next().await {
-        match result {
-            Ok(feed) => {
-                summary.items += sink.write_page(&feed)?;
-                summary.pages += 1;
+    progress.set_total(
+        outcome
+            .channels
+            .iter()
+            .filter(|c| matches!(c.state, State::Open))
+            .map(|c| u64::from(plan.last_page + 1 - c.next_page))
+            .sum(),
+    );
+
+    let walks = outcome
+        .channels
+        .iter()
+        .enumerate()
+        .filter(|(_, run)| matches!(run.state, State::Open))
+        .map(|(index, run)| {
+            client
+                .pages(run.channel.clone())
+                .start(run.next_page)
+                .limit(plan.last_page + 1 - run.next_page)
+                .prefetch(plan.prefetch)
+                .include_end(true)
+                .stream()
+                .map(move |result| (index, result))
+                .boxed()
+        })
+        .collect::<Vec<_>>();
+    let mut arrivals = stream::iter(walks).flatten_unordered(plan.concurrency);
+    let mut signals = Signals::new();
+    let cancel = client.cancellation_token().clone();
+
+    loop {
+        let (index, result) = tokio::select! {
+            arrival = arrivals.next() => match arrival {
+                Some(arrival) => arrival,
+                None => break,
+            },
+            signal = signals.recv() => {
+                if matches!(outcome.stop, Some(Stop::Signal(_))) {
+                    // A second signal: stop waiting for requests in flight.
+                    break;
+                }
+                cancel.cancel();
+                outcome.stop.get_or_insert(Stop::Signal(signal));
+                continue;
             }
-            Err(error) => summary.failures.push(Failure { channel, page, error }),
+        };
+        let run = &mut outcome.channels[index];
+        match result {
+            Ok(page) if page.is_empty() => {
+                progress.feed_ended(u64::from(plan.last_page.saturating_sub(page.page) + 1));
+                run.state = State::Done;
+                let mark = ChannelMark {
+                    next_page: run.next_page,
+                    done: true,
+                };
+                if let Err(error) = output.commit(&[], |c| c.channels[index] = mark) {
+                    stop_writing(&mut outcome, error, output, &cancel);
+                    break;
+                }
+            }
+            Ok(page) => {
+                if let Err(error) = write_page(
+                    &page,
+                    index,
+                    plan.last_page,
+                    renderer,
+                    output,
+                    progress,
+                    &mut outcome,
+                ) {
+                    stop_writing(&mut outcome, error, output, &cancel);
+                    break;
+                }
+            }
+            Err(Error::Cancelled) => {}
+            Err(error) => {
+                if is_fatal(&error) {
+                    cancel.cancel();
+                    if !matches!(outcome.stop, Some(Stop::Fatal(_))) {
+                        outcome.stop = Some(Stop::Fatal(index));
+                    }
+                }
+                outcome.channels[index].state = State::Failed(error);
+                progress.inc(1);
+            }
         }
-        progress.inc(1);
-        progress.set_message(format!(
-            "{} items, {} retries",
-            summary.items,
-            client.retry_count()
-        ));
+        progress.message(outcome.items, client.retry_count());
     }
-    sink.finish()?;
-    progress.finish_and_clear();
-    summary.retries = client.retry_count();
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    progress.finish();
+    outcome.retries = client.retry_count();
+    outcome.elapsed = started.elapsed();
+    outcome
 }
 
-fn progress_bar(total: u64, visible: bool) -> ProgressBar {
-    if !visible {
-        return ProgressBar::hidden();
+fn write_page(
+    page: &FeedPage,
+    index: usize,
+    last_page: u32,
+    renderer: &mut Renderer,
+    output: &mut Output,
+    progress: &Progress,
+    outcome: &mut Outcome,
+) -> io::Result<()> {
+    let (bytes, items) = renderer.page(page)?;
+    let next_page = page.page + 1;
+    let mark = ChannelMark {
+        next_page,
+        done: next_page > last_page,
+    };
+    let records = renderer.records();
+    progress.suspend(|| {
+        output.commit(&bytes, |c| {
+            c.records = records;
+            c.channels[index] = mark;
+        })
+    })?;
+    let run = &mut outcome.channels[index];
+    run.next_page = next_page;
+    if mark.done {
+        run.state = State::Done;
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} pages  {msg}  {elapsed}") {
-        bar.set_style(style);
-    }
-    bar
+    outcome.pages += 1;
+    outcome.items += items;
+    progress.inc(1);
+    Ok(())
+}
+
+fn stop_writing(
+    outcome: &mut Outcome,
+    error: io::Error,
+    output: &Output,
+    cancel: &justone_xhs::CancellationToken,
+) {
+    cancel.cancel();
+    outcome.stop = Some(
+        if error.kind() == io::ErrorKind::BrokenPipe && output.is_stdout() {
+            Stop::ReaderGone
+        } else {
+            Stop::WriteFailed(error)
+        },
+    );
 }

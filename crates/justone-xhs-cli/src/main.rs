@@ -1,31 +1,48 @@
 //! `justone-xhs`: the Notes Feed from the command line. All API logic lives
 //! in the `justone-xhs` library; this binary parses, drives and prints.
 
+mod checkpoint;
 mod cli;
 mod exit_code;
 mod harvest;
 mod output;
+mod progress;
 mod record;
+mod render;
+mod report;
+mod signals;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 
+use crate::checkpoint::{ChannelMark, RunShape};
 use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, RegionArg};
 use crate::exit_code::{Exit, classify, context, hint};
-use crate::harvest::{Failure, Plan};
-use crate::output::Sink;
+use crate::harvest::{Plan, State, Stop};
+use crate::output::{OpenError, Output};
+use crate::progress::Progress;
+use crate::render::Renderer;
 
 /// Pages per channel the `--demo` server serves before its feeds end.
 const DEMO_PAGES: u32 = 10;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let base_url_from_env = matches
+        .subcommand_matches("feed")
+        .and_then(|m| m.value_source("base_url"))
+        == Some(ValueSource::EnvVariable);
     init_tracing();
     match cli.command {
         Command::Channels { format } => exit(print_channels(format).or_else(|e| report_io(&e))),
@@ -41,11 +58,11 @@ fn main() -> ExitCode {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
                 Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
+                    report::say(format_args!("error: cannot start the async runtime: {e}"));
                     return exit(Err(Exit::Other));
                 }
             };
-            exit(runtime.block_on(feed(args)))
+            exit(runtime.block_on(feed(args, base_url_from_env)))
         }
     }
 }
@@ -53,7 +70,7 @@ fn main() -> ExitCode {
 fn exit(result: Result<(), Exit>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(code) => ExitCode::from(code as u8),
+        Err(code) => ExitCode::from(code.status()),
     }
 }
 
@@ -89,14 +106,15 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
     out.flush()
 }
 
-async fn feed(args: FeedArgs) -> Result<(), Exit> {
-    let started_demo = if args.demo {
-        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
-    } else {
-        None
-    };
-    let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e, None))?;
-
+async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
+    let last_page = args
+        .page
+        .checked_add(args.pages - 1)
+        .filter(|last| i32::try_from(*last).is_ok())
+        .ok_or_else(|| usage("--page + --pages - 1 must not pass 2147483647, the API's last page"))?;
+    if args.resume && args.format == Format::Table {
+        return Err(usage("--resume works with --format jsonl, json or csv"));
+    }
     let channels = if args.all_channels {
         Channel::ALL.to_vec()
     } else if args.channels.is_empty() {
@@ -110,43 +128,149 @@ async fn feed(args: FeedArgs) -> Result<(), Exit> {
             .cloned()
             .collect()
     };
-    let out: Box<dyn Write + Send> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-    };
-    let mut sink = Sink::new(out, args.format, args.raw, args.dedup);
-    let plan = Plan {
-        channels,
+    let shape = RunShape {
+        channels: channels.iter().map(|c| c.oid().to_owned()).collect(),
         first_page: args.page,
         pages: args.pages,
-        concurrency: args.concurrency as usize,
+        format: format!("{:?}", args.format).to_lowercase(),
+        raw: args.raw,
+        dedup: args.dedup,
     };
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let summary = match harvest::run(&client, plan, &mut sink, show_progress).await {
-        Ok(summary) => summary,
-        Err(e) => return report_io(&e),
+    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    let width = if to_stdout {
+        terminal_size::terminal_size_of(std::io::stdout()).map_or(100, |(w, _)| usize::from(w.0))
+    } else {
+        100
     };
+    let mut renderer = Renderer::new(args.format, args.raw, args.dedup, width);
 
-    if !args.quiet {
-        eprintln!(
-            "{} pages, {} items, {} retries in {:.1} s{}",
-            summary.pages,
-            summary.items,
-            summary.retries,
-            summary.elapsed.as_secs_f64(),
-            if summary.failures.is_empty() {
-                String::new()
-            } else {
-                format!(", {} failed", summary.failures.len())
+    // Everything that can refuse the command does so before any request.
+    let started_demo = if args.demo {
+        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
+    } else {
+        None
+    };
+    let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
+    let (mut output, marks) = match &args.output {
+        _ if to_stdout => (Output::stdout(), None),
+        Some(path) if args.resume => {
+            let (output, resumed) = Output::resume(path, &shape, args.dedup).map_err(open_failed)?;
+            renderer
+                .resume(resumed.checkpoint.records, &resumed.written)
+                .map_err(|e| open_failed(OpenError::Io(format!("cannot read {}: {e}", path.display()))))?;
+            (output, Some(resumed.checkpoint.channels))
+        }
+        Some(path) => (
+            Output::create(path, shape, args.overwrite).map_err(open_failed)?,
+            None,
+        ),
+        None => unreachable!("no --output is stdout"),
+    };
+    let marks = match marks {
+        Some(marks) => marks,
+        None => {
+            // Nothing is requested when not even the preamble can be written.
+            if let Err(e) = renderer.preamble().and_then(|p| output.commit(&p, |_| {})) {
+                return report_io(&e);
             }
-        );
+            vec![
+                ChannelMark {
+                    next_page: args.page,
+                    done: false
+                };
+                channels.len()
+            ]
+        }
+    };
+    let plan = Plan {
+        channels,
+        marks,
+        last_page,
+        concurrency: args.concurrency as usize,
+        prefetch: args.prefetch,
+    };
+    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    let mut outcome = harvest::run(&client, plan, &mut renderer, &mut output, &progress).await;
+
+    let complete = outcome.complete();
+    if let Err(error) = output.finish(renderer.footer(), complete) {
+        if outcome.stop.is_none() || matches!(outcome.stop, Some(Stop::Signal(_))) {
+            outcome.stop = Some(Stop::WriteFailed(error));
+        }
     }
-    let mut first = None;
-    for failure in &summary.failures {
-        let code = report(&failure.error, Some(failure));
-        first.get_or_insert(code);
+    let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
+        Vec::new()
+    } else {
+        continue_with(&args, base_url_from_env, to_stdout, &outcome, last_page)
+    };
+    match report::finish(&outcome, args.quiet, &commands) {
+        Exit::Success => Ok(()),
+        failed => Err(failed),
     }
-    first.map_or(Ok(()), Err)
+}
+
+/// The commands that continue an unfinished run: the same command with
+/// `--resume` for a file, or the remaining channels and pages for stdout.
+fn continue_with(
+    args: &FeedArgs,
+    base_url_from_env: bool,
+    to_stdout: bool,
+    outcome: &harvest::Outcome,
+    last_page: u32,
+) -> Vec<String> {
+    let command = |args: &FeedArgs| {
+        let mut words = vec!["justone-xhs".to_owned()];
+        words.extend(args.to_args(base_url_from_env));
+        shell_words::join(words)
+    };
+    if !to_stdout {
+        let mut again = args.clone();
+        again.overwrite = false;
+        again.resume = true;
+        return vec![command(&again)];
+    }
+    // stdout cannot be appended to: one command per group of channels that
+    // stopped at the same page.
+    let mut groups: Vec<(u32, Vec<Channel>)> = Vec::new();
+    for run in outcome
+        .channels
+        .iter()
+        .filter(|r| !matches!(r.state, State::Done))
+    {
+        match groups.iter_mut().find(|(page, _)| *page == run.next_page) {
+            Some((_, channels)) => channels.push(run.channel.clone()),
+            None => groups.push((run.next_page, vec![run.channel.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(page, channels)| {
+            let mut again = args.clone();
+            again.all_channels = false;
+            again.channels = channels;
+            again.page = page;
+            again.pages = last_page + 1 - page;
+            command(&again)
+        })
+        .collect()
+}
+
+fn usage(message: &str) -> Exit {
+    report::say(format_args!("error: {message}"));
+    Exit::Usage
+}
+
+fn open_failed(error: OpenError) -> Exit {
+    match error {
+        OpenError::Usage(message) => usage(&message),
+        OpenError::Io(message) => {
+            report::say(format_args!("error: {message}"));
+            report::say(format_args!(
+                "hint: check that the directory exists and is writable"
+            ));
+            Exit::Other
+        }
+    }
 }
 
 fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Error> {
@@ -186,48 +310,16 @@ fn read_token_file(path: &Path) -> Result<String, Error> {
     Ok(token)
 }
 
-fn create(path: &Path) -> Result<std::fs::File, Exit> {
-    std::fs::File::create(path).map_err(|e| {
-        eprintln!("error: cannot create {}: {e}", path.display());
-        eprintln!("hint: check that the directory exists and is writable");
-        Exit::Other
-    })
-}
-
-/// Prints the `error:` and `hint:` lines and returns the exit code.
-fn report(error: &Error, failure: Option<&Failure>) -> Exit {
-    let code = classify(error);
-    let what = match error {
-        Error::Api { code, message, .. } => {
-            let message = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-            format!(
-                "the API refused the request: {}",
-                message.unwrap_or(code.description())
-            )
-        }
-        other => other.to_string(),
-    };
-    match failure {
-        Some(f) => {
-            eprintln!(
-                "error: {} page {}: {what}{}",
-                f.channel.slug(),
-                f.page,
-                context(error)
-            );
-            eprintln!(
-                "hint: {}; resume with --channel {} --page {}",
-                hint(error),
-                f.channel.slug(),
-                f.page
-            );
-        }
-        None => {
-            eprintln!("error: {what}{}", context(error));
-            eprintln!("hint: {}", hint(error));
-        }
-    }
-    code
+/// Prints the `error:` and `hint:` lines of a failure before the harvest
+/// and returns the exit code.
+fn report(error: &Error) -> Exit {
+    report::say(format_args!(
+        "error: {}{}",
+        report::message(error),
+        context(error)
+    ));
+    report::say(format_args!("hint: {}", hint(error)));
+    classify(error)
 }
 
 /// A write failure is an error, except a closed pipe: `| head` has all it
@@ -236,7 +328,7 @@ fn report_io(error: &std::io::Error) -> Result<(), Exit> {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         return Ok(());
     }
-    eprintln!("error: cannot write the output: {error}");
-    eprintln!("hint: check the output file or pipe");
+    report::say(format_args!("error: cannot write the output: {error}"));
+    report::say(format_args!("hint: check the output file or pipe"));
     Err(Exit::Other)
 }

@@ -1,166 +1,181 @@
-//! Writing pages in the chosen format, one page at a time, flushed after
-//! each so that a failure later never costs what was already fetched.
+//! Where records go: stdout or a file, a page at a time, each page written
+//! whole or not at all. A file gets a checkpoint beside it (see
+//! [`crate::checkpoint`]) so that `--resume` can continue it exactly once.
 
-use std::collections::HashSet;
-use std::io::{self, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
-use justone_xhs::{FeedItem, FeedPage};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use crate::checkpoint::{self, Checkpoint, RunShape};
 
-use crate::cli::Format;
-use crate::record::{CSV_HEADER, Record};
-
-pub struct Sink {
-    out: Box<dyn Write + Send>,
-    format: Format,
-    raw: bool,
-    seen: Option<HashSet<String>>,
-    written: usize,
+/// Why the output could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The command asks for something that would lose data or cannot work
+    /// (exit 2); nothing was changed.
+    Usage(String),
+    /// The file system refused (exit 1).
+    Io(String),
 }
 
-impl Sink {
-    pub fn new(out: Box<dyn Write + Send>, format: Format, raw: bool, dedup: bool) -> Sink {
-        Sink {
-            out,
-            format,
-            raw,
-            seen: dedup.then(HashSet::new),
-            written: 0,
+pub struct Output {
+    target: Target,
+    /// Bytes that hold whole pages; a failed write is cut back to this.
+    committed: u64,
+    checkpoint: Option<(PathBuf, Checkpoint)>,
+}
+
+enum Target {
+    Stdout,
+    File(File),
+}
+
+/// What an output file held before this run, when it is resumed.
+pub struct Resumed {
+    pub checkpoint: Checkpoint,
+    /// The committed bytes, read back only when `--dedup` needs the ids.
+    pub written: Vec<u8>,
+}
+
+impl Output {
+    pub fn stdout() -> Output {
+        Output {
+            target: Target::Stdout,
+            committed: 0,
+            checkpoint: None,
         }
     }
 
-    /// Writes what comes before the first record (a CSV header, `[`).
-    pub fn begin(&mut self) -> io::Result<()> {
-        match self.format {
-            Format::Json => self.out.write_all(b"[")?,
-            Format::Csv => csv_writer(&mut self.out).write_record(CSV_HEADER)?,
-            Format::Table => {
-                writeln!(
-                    self.out,
-                    "{:<22} {:>4} {:>8} {:<6} {:<16} TITLE",
-                    "CHANNEL", "PAGE", "LIKES", "TYPE", "AUTHOR"
-                )?;
-            }
-            Format::Jsonl => {}
+    /// A new output file. An existing non-empty one is replaced only with
+    /// `overwrite`; otherwise nothing is touched.
+    pub fn create(path: &Path, shape: RunShape, overwrite: bool) -> Result<Output, OpenError> {
+        let existing = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if existing > 0 && !overwrite {
+            return Err(OpenError::Usage(format!(
+                "{} exists and is not empty ({existing} bytes); pass --overwrite to replace it or --resume to continue it",
+                path.display()
+            )));
         }
-        self.out.flush()
+        let file = File::create(path).map_err(|e| cannot("create", path, &e))?;
+        let checkpoint_path = checkpoint::path_for(path);
+        let mut output = Output {
+            target: Target::File(file),
+            committed: 0,
+            checkpoint: Some((checkpoint_path, Checkpoint::new(shape))),
+        };
+        output
+            .save_checkpoint()
+            .map_err(|e| cannot("write the checkpoint of", path, &e))?;
+        Ok(output)
     }
 
-    /// Writes one page's items (minus duplicates) and flushes; returns how
-    /// many were written.
-    pub fn write_page(&mut self, page: &FeedPage) -> io::Result<usize> {
-        let fresh: Vec<&FeedItem> = page
-            .items
-            .iter()
-            .filter(|item| match (self.seen.as_mut(), item.id.as_ref()) {
-                (Some(seen), Some(id)) => seen.insert(id.clone()),
-                _ => true,
-            })
-            .collect();
-        for item in &fresh {
-            self.write_item(page, item)?;
+    /// An output file continued from its checkpoint: cut back to the whole
+    /// pages the checkpoint vouches for, ready to append.
+    pub fn resume(path: &Path, shape: &RunShape, read_back: bool) -> Result<(Output, Resumed), OpenError> {
+        let checkpoint_path = checkpoint::path_for(path);
+        let checkpoint = checkpoint::load(&checkpoint_path)
+            .map_err(OpenError::Usage)?
+            .ok_or_else(|| {
+                OpenError::Usage(format!(
+                    "nothing to resume: {} does not exist (the run finished, or never wrote to {})",
+                    checkpoint_path.display(),
+                    path.display()
+                ))
+            })?;
+        let differences = shape.differences(&checkpoint.run);
+        if !differences.is_empty() {
+            return Err(OpenError::Usage(format!(
+                "--resume must repeat the command it continues: {}",
+                differences.join("; ")
+            )));
         }
-        self.out.flush()?;
-        Ok(fresh.len())
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| cannot("open", path, &e))?;
+        let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
+        if length < checkpoint.committed_bytes {
+            return Err(OpenError::Usage(format!(
+                "{} is shorter ({length} bytes) than its checkpoint says ({} bytes): it was changed since; start again with --overwrite",
+                path.display(),
+                checkpoint.committed_bytes
+            )));
+        }
+        let mut written = Vec::new();
+        if read_back {
+            (&mut file)
+                .take(checkpoint.committed_bytes)
+                .read_to_end(&mut written)
+                .map_err(|e| cannot("read", path, &e))?;
+        }
+        file.set_len(checkpoint.committed_bytes)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
+            .map_err(|e| cannot("cut back", path, &e))?;
+        let output = Output {
+            target: Target::File(file),
+            committed: checkpoint.committed_bytes,
+            checkpoint: Some((checkpoint_path, checkpoint.clone())),
+        };
+        Ok((output, Resumed { checkpoint, written }))
     }
 
-    fn write_item(&mut self, page: &FeedPage, item: &FeedItem) -> io::Result<()> {
-        let record = Record::new(&page.channel, page.page, item);
-        match self.format {
-            Format::Jsonl => {
-                self.write_json(item, &record)?;
-                self.out.write_all(b"\n")?;
-            }
-            Format::Json => {
-                self.out
-                    .write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-                self.write_json(item, &record)?;
-            }
-            Format::Csv => {
-                let mut csv = csv_writer(&mut self.out);
-                csv.write_record(record.csv_row())?;
-                csv.flush()?;
-            }
-            Format::Table => {
-                writeln!(
-                    self.out,
-                    "{:<22} {:>4} {:>8} {:<6} {} {}",
-                    page.channel.slug(),
-                    page.page,
-                    record.likes.map(|l| l.to_string()).unwrap_or_default(),
-                    record.kind.unwrap_or_default(),
-                    fit(record.author.nickname.unwrap_or_default(), 16),
-                    fit(record.title.unwrap_or_default(), 60).trim_end(),
-                )?;
-            }
-        }
-        self.written += 1;
-        Ok(())
+    /// Whether this is stdout (which cannot be resumed).
+    pub fn is_stdout(&self) -> bool {
+        matches!(self.target, Target::Stdout)
     }
 
-    fn write_json(&mut self, item: &FeedItem, record: &Record<'_>) -> io::Result<()> {
-        if !self.raw {
-            return serde_json::to_writer(&mut self.out, record).map_err(io::Error::from);
+    /// Writes `bytes` whole, then lets `update` record in the checkpoint
+    /// what they hold. On a failed write the file is cut back to its last
+    /// whole page and the checkpoint is left as it was.
+    pub fn commit(&mut self, bytes: &[u8], update: impl FnOnce(&mut Checkpoint)) -> io::Result<()> {
+        self.write_whole(bytes)?;
+        self.committed += bytes.len() as u64;
+        if let Some((_, checkpoint)) = self.checkpoint.as_mut() {
+            update(checkpoint);
         }
-        let raw = item.raw().get();
-        if raw.contains('\n') {
-            // One item per line: a pretty-printed item is re-written compactly
-            // (the same JSON value).
-            let value: serde_json::Value = serde_json::from_str(raw).map_err(io::Error::from)?;
-            serde_json::to_writer(&mut self.out, &value).map_err(io::Error::from)
-        } else {
-            self.out.write_all(raw.as_bytes())
+        self.save_checkpoint()
+    }
+
+    /// Writes what ends the output (a JSON array's `]`) and, when the run
+    /// is complete, removes the checkpoint. The footer is never in the
+    /// checkpoint's length: a resume cuts it off and appends.
+    pub fn finish(&mut self, footer: &[u8], complete: bool) -> io::Result<()> {
+        self.write_whole(footer)?;
+        match &self.checkpoint {
+            Some((path, _)) if complete => checkpoint::remove(path),
+            _ => Ok(()),
         }
     }
 
-    /// Writes what comes after the last record; called on failure too, so
-    /// that a JSON array is always closed.
-    pub fn finish(&mut self) -> io::Result<()> {
-        if self.format == Format::Json {
-            self.out
-                .write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+    fn write_whole(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let result = match &mut self.target {
+            Target::Stdout => {
+                let mut out = io::stdout().lock();
+                out.write_all(bytes).and_then(|()| out.flush())
+            }
+            Target::File(file) => file.write_all(bytes),
+        };
+        if let (Err(_), Target::File(file)) = (&result, &mut self.target) {
+            // A full disk or a closed pipe: leave whole records only. A cut
+            // back frees space, so it works when the disk is full.
+            let _ = file.set_len(self.committed);
+            let _ = file.seek(SeekFrom::Start(self.committed));
         }
-        self.out.flush()
+        result
+    }
+
+    fn save_checkpoint(&mut self) -> io::Result<()> {
+        match self.checkpoint.as_mut() {
+            Some((path, checkpoint)) => {
+                checkpoint.committed_bytes = self.committed;
+                checkpoint::save(path, checkpoint)
+            }
+            None => Ok(()),
+        }
     }
 }
 
-/// A CSV writer over the output for one record: the header is written once
-/// by `begin`, and nothing is buffered past a record.
-fn csv_writer(out: &mut Box<dyn Write + Send>) -> csv::Writer<&mut Box<dyn Write + Send>> {
-    csv::WriterBuilder::new().has_headers(false).from_writer(out)
-}
-
-/// Pads or cuts `text` to exactly `width` terminal columns.
-fn fit(text: &str, width: usize) -> String {
-    let text = text.replace(['\n', '\t'], " ");
-    if text.width() <= width {
-        return format!("{text}{}", " ".repeat(width - text.width()));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out.push_str(&" ".repeat(width - 1 - used));
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fit;
-    use unicode_width::UnicodeWidthStr;
-
-    #[test]
-    fn fit_counts_terminal_columns() {
-        assert_eq!(fit("abc", 5), "abc  ");
-        assert_eq!(fit("成都樱花", 5).width(), 5);
-        assert_eq!(fit("成都樱花", 5), "成都…");
-        assert_eq!(fit("成都樱花", 6), "成都… ");
-    }
+fn cannot(what: &str, path: &Path, error: &io::Error) -> OpenError {
+    OpenError::Io(format!("cannot {what} {}: {error}", path.display()))
 }

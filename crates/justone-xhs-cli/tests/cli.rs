@@ -104,16 +104,17 @@ fn exit_codes_follow_the_contract() {
         let out = feed(&server.base_url(), &["--channel", "food", "--retries", "1"]);
         assert_eq!(out.code, *code, "{fault:?}: {}", out.stderr);
         let lines: Vec<&str> = out.stderr.lines().collect();
-        assert_eq!(lines.len(), 2, "one error and one hint line: {}", out.stderr);
+        assert_eq!(lines.len(), 3, "error, hint, the way on: {}", out.stderr);
         assert!(
             lines[0].starts_with("error: food page 1: ") && lines[0].contains(context),
             "{}",
             lines[0]
         );
+        assert!(lines[1].starts_with("hint: "), "{}", lines[1]);
         assert!(
-            lines[1].starts_with("hint: ") && lines[1].contains("--page 1"),
+            lines[2].starts_with("continue with: justone-xhs feed --channel food --quiet "),
             "{}",
-            lines[1]
+            lines[2]
         );
     }
 }
@@ -235,11 +236,11 @@ fn partial_failure_keeps_earlier_pages_and_names_the_failing_one() {
     assert_eq!(records.len(), 40);
     assert!(records.iter().all(|r| r["page"] == 1 || r["page"] == 2));
     assert!(out.stderr.contains("error: food page 3:"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("resume with --channel food --page 3"),
-        "{}",
-        out.stderr
+    let resume = format!(
+        "continue with: justone-xhs feed --channel food --pages 5 --output {} --resume --quiet",
+        file.display()
     );
+    assert!(out.stderr.contains(&resume), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
