@@ -90,6 +90,7 @@ pub async fn run(
     renderer: &mut Renderer,
     output: &mut Output,
     progress: &Progress,
+    mut signals: Signals,
 ) -> Outcome {
     let started = Instant::now();
     let mut outcome = Outcome {
@@ -136,7 +137,6 @@ pub async fn run(
         })
         .collect::<Vec<_>>();
     let mut arrivals = stream::iter(walks).flatten_unordered(plan.concurrency);
-    let mut signals = Signals::new();
     let cancel = client.cancellation_token().clone();
 
     loop {

@@ -29,6 +29,7 @@ use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
 use crate::progress::Progress;
 use crate::render::Renderer;
+use crate::signals::Signals;
 
 /// Pages per channel the `--demo` server serves before its feeds end.
 const DEMO_PAGES: u32 = 10;
@@ -107,6 +108,8 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
 }
 
 async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
+    // From here on SIGINT/SIGTERM are ours: a run stops cleanly however early.
+    let signals = Signals::new();
     let last_page = args
         .page
         .checked_add(args.pages - 1)
@@ -190,13 +193,13 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         prefetch: args.prefetch,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = harvest::run(&client, plan, &mut renderer, &mut output, &progress).await;
+    let mut outcome = harvest::run(&client, plan, &mut renderer, &mut output, &progress, signals).await;
 
     let complete = outcome.complete();
-    if let Err(error) = output.finish(renderer.footer(), complete) {
-        if outcome.stop.is_none() || matches!(outcome.stop, Some(Stop::Signal(_))) {
-            outcome.stop = Some(Stop::WriteFailed(error));
-        }
+    if let Err(error) = output.finish(renderer.footer(), complete)
+        && outcome.stop.is_none()
+    {
+        outcome.stop = Some(Stop::WriteFailed(error));
     }
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
         Vec::new()

@@ -49,19 +49,23 @@ impl Output {
     /// A new output file. An existing non-empty one is replaced only with
     /// `overwrite`; otherwise nothing is touched.
     pub fn create(path: &Path, shape: RunShape, overwrite: bool) -> Result<Output, OpenError> {
-        let existing = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if existing > 0 && !overwrite {
+        let existing = std::fs::metadata(path).ok();
+        let special = existing.as_ref().is_some_and(|m| !m.is_file());
+        let length = existing.as_ref().map_or(0, |m| m.len());
+        if length > 0 && !special && !overwrite {
             return Err(OpenError::Usage(format!(
-                "{} exists and is not empty ({existing} bytes); pass --overwrite to replace it or --resume to continue it",
+                "{} exists and is not empty ({length} bytes); pass --overwrite to replace it or --resume to continue it",
                 path.display()
             )));
         }
         let file = File::create(path).map_err(|e| cannot("create", path, &e))?;
-        let checkpoint_path = checkpoint::path_for(path);
+        // A device or a pipe cannot be cut back or appended to later: it
+        // gets no checkpoint.
+        let checkpoint = (!special).then(|| (checkpoint::path_for(path), Checkpoint::new(shape)));
         let mut output = Output {
             target: Target::File(file),
             committed: 0,
-            checkpoint: Some((checkpoint_path, Checkpoint::new(shape))),
+            checkpoint,
         };
         output
             .save_checkpoint()

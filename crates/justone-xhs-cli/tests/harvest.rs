@@ -1,0 +1,503 @@
+//! Harvest discipline, counted by the server: no request that cannot be
+//! used, a run that stops at once when going on would only cost money, and
+//! interrupted runs that resume into exactly what one uninterrupted run
+//! writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use justone_xhs::mock::{DemoServer, Fault};
+
+const TOKEN: &str = "tok-HARVEST-SECRET-77";
+
+fn command(server: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_justone-xhs"));
+    command
+        .args(["feed", "--base-url", server, "--quiet"])
+        .args(args)
+        .env("JUST_ONE_API_TOKEN", TOKEN)
+        .env_remove("JUSTONEAPI_TOKEN")
+        .env_remove("JUSTONE_BASE_URL")
+        .env_remove("RUST_LOG");
+    command
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn finished(output: Output) -> Run {
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "token leaked: {}",
+        run.stderr
+    );
+    run
+}
+
+fn run(server: &str, args: &[&str]) -> Run {
+    finished(command(server, args).output().unwrap())
+}
+
+fn lines_starting(text: &str, prefix: &str) -> usize {
+    text.lines().filter(|l| l.starts_with(prefix)).count()
+}
+
+#[test]
+fn all_channels_past_the_end_waste_no_request() {
+    let server = DemoServer::builder().pages(50).start();
+    let out = run(
+        &server.base_url(),
+        &[
+            "--all-channels",
+            "--page",
+            "49",
+            "--pages",
+            "20",
+            "--concurrency",
+            "16",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 41 * 2 * 20);
+    // Pages 49 and 50 of each channel, and page 51, the empty one that ends it.
+    assert_eq!(server.requests(), 41 * 3);
+    assert!(server.requested().iter().all(|(_, page)| *page <= Some(51)));
+
+    let one = DemoServer::builder().pages(50).start();
+    let out = run(
+        &one.base_url(),
+        &["--channel", "food", "--page", "49", "--pages", "5"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(one.requests(), 3, "page 52 is never asked for");
+}
+
+#[test]
+fn prefetch_is_opt_in_and_bounded() {
+    let server = DemoServer::builder().pages(3).start();
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "--pages", "20", "--prefetch", "2"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 60);
+    assert!((4..=6).contains(&server.requests()), "{}", server.requests());
+}
+
+#[test]
+fn a_token_wide_failure_stops_every_channel_at_once_and_is_said_once() {
+    for (code, exit) in [(303, 4), (100, 3), (600, 3), (601, 4)] {
+        let server = DemoServer::builder().fault(Fault::BusinessCode(code)).start();
+        let out = run(
+            &server.base_url(),
+            &["--all-channels", "--pages", "5", "--concurrency", "4"],
+        );
+        assert_eq!(out.code, exit, "{code}: {}", out.stderr);
+        assert!(server.requests() <= 4, "{code}: {} requests", server.requests());
+        assert_eq!(lines_starting(&out.stderr, "error:"), 1, "{}", out.stderr);
+        assert_eq!(lines_starting(&out.stderr, "hint:"), 1, "{}", out.stderr);
+        assert!(out.stderr.lines().count() <= 6, "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_failure_from_a_later_request_on_keeps_what_came_before() {
+    let server = DemoServer::builder()
+        .pages(5)
+        .fault(Fault::BusinessCode(601))
+        .fault_from_request(3)
+        .start();
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food,travel", "--pages", "5", "--concurrency", "1"],
+    );
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert_eq!(server.requests(), 3);
+    assert_eq!(out.stdout.lines().count(), 40, "the two good pages are written");
+    assert!(out.stderr.contains("error: food page 3"), "{}", out.stderr);
+}
+
+#[test]
+fn a_persistent_rate_limit_ends_the_run_with_exit_5_within_the_retry_budget() {
+    let server = DemoServer::builder().fault(Fault::HttpStatus(429)).start();
+    let out = run(
+        &server.base_url(),
+        &[
+            "--all-channels",
+            "--pages",
+            "3",
+            "--retries",
+            "2",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert!(server.requests() <= 3 * 4, "{} requests", server.requests());
+    assert_eq!(lines_starting(&out.stderr, "error:"), 1, "{}", out.stderr);
+}
+
+#[test]
+fn nothing_is_asked_after_a_failed_page_of_the_same_channel() {
+    let server = DemoServer::builder()
+        .pages(10)
+        .fault(Fault::HttpStatus(502))
+        .start();
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "--pages", "3", "--retries", "1"],
+    );
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    let pages: Vec<_> = server.requested().into_iter().map(|(_, p)| p).collect();
+    assert_eq!(pages, [Some(1), Some(1)], "page 1 and its retry, nothing after");
+}
+
+#[test]
+fn the_exit_code_follows_the_priority_not_the_arrival_order() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.query_param("oid", "homefeed_food_v3");
+        then.status(200)
+            .body(r#"{"code":400,"message":"Invalid Parameters","data":null}"#);
+    });
+    server.mock(|when, then| {
+        when.query_param("oid", "homefeed_travel_v3");
+        then.status(502)
+            .body("<html><title>502 Bad Gateway</title></html>");
+    });
+    for concurrency in ["1", "2"] {
+        for channels in ["food,travel", "travel,food"] {
+            let out = run(
+                &server.base_url(),
+                &[
+                    "--channel",
+                    channels,
+                    "--retries",
+                    "0",
+                    "--concurrency",
+                    concurrency,
+                ],
+            );
+            assert_eq!(out.code, 9, "400 outranks 502 ({channels}): {}", out.stderr);
+            assert!(out.stderr.lines().count() <= 7, "{}", out.stderr);
+            assert!(
+                out.stderr
+                    .lines()
+                    .any(|l| l.starts_with("channels: 0 done, 2 failed")),
+                "{}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn an_existing_output_is_never_truncated_without_overwrite() {
+    let server = DemoServer::builder().start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.jsonl");
+    std::fs::write(&file, "precious\n").unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&server.base_url(), &["--channel", "food", "-o", path]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--overwrite"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious\n");
+    assert_eq!(server.requests(), 0);
+
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "-o", path, "--overwrite"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 20);
+
+    let out = run(&server.base_url(), &["--channel", "food", "-o", "-"]);
+    assert_eq!(out.stdout.lines().count(), 20, "`-o -` is stdout");
+}
+
+#[test]
+fn resume_must_repeat_the_command_and_have_something_to_resume() {
+    let server = DemoServer::builder().pages(5).start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    let path = path.to_str().unwrap();
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "--pages", "3", "-o", path, "--resume"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("nothing to resume"), "{}", out.stderr);
+
+    let failing = DemoServer::builder()
+        .pages(5)
+        .fault(Fault::BusinessCode(303))
+        .fault_from_page(2)
+        .start();
+    let out = run(
+        &failing.base_url(),
+        &["--channel", "food", "--pages", "3", "-o", path],
+    );
+    assert_eq!(out.code, 4);
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "--pages", "4", "-o", path, "--resume"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--pages is 4, the earlier run used 3"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.requests(), 0);
+
+    let out = run(
+        &server.base_url(),
+        &["--channel", "food", "--pages", "3", "-o", path, "--resume"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        server.requested(),
+        [
+            ("homefeed_food_v3".to_owned(), Some(2)),
+            ("homefeed_food_v3".to_owned(), Some(3))
+        ]
+    );
+    assert_eq!(std::fs::read_to_string(path).unwrap().lines().count(), 60);
+    assert!(
+        !Path::new(&format!("{path}.checkpoint")).exists(),
+        "a finished run leaves no checkpoint"
+    );
+}
+
+#[test]
+fn a_full_disk_stops_requests_and_exits_1() {
+    let server = DemoServer::builder().pages(10).start();
+    let out = run(
+        &server.base_url(),
+        &[
+            "--all-channels",
+            "--pages",
+            "10",
+            "--concurrency",
+            "2",
+            "-o",
+            "/dev/full",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
+    assert!(server.requests() <= 3, "{} requests", server.requests());
+}
+
+#[test]
+fn a_closed_stderr_is_not_a_panic() {
+    let server = DemoServer::builder().fault(Fault::BusinessCode(303)).start();
+    let output = command(&server.base_url(), &["--channel", "food"])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    // The same with stderr a pipe whose reader is gone.
+    let mut child = command(&server.base_url(), &["--channel", "food"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(4));
+}
+
+// ---- interruption and resume ----
+
+/// How a run is stopped.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Int,
+    Term,
+    Kill,
+}
+
+fn signal(child: &mut Child, kill: Stop) {
+    let name = match kill {
+        Stop::Int => "-INT",
+        Stop::Term => "-TERM",
+        Stop::Kill => "-KILL",
+    };
+    let _ = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status();
+}
+
+/// A small deterministic generator for kill moments.
+fn next(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *seed >> 33
+}
+
+fn harvest_args(format: &str, output: &Path, concurrency: &str) -> Vec<String> {
+    [
+        "--channel",
+        "food,travel,cosmetics",
+        "--pages",
+        "6",
+        "--format",
+        format,
+        "--concurrency",
+        concurrency,
+        "-o",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([output.display().to_string()])
+    .collect()
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// One uninterrupted run: the reference output.
+fn reference(server: &DemoServer, format: &str, dir: &Path) -> Vec<u8> {
+    let path = dir.join(format!("reference.{format}"));
+    let out = run(&server.base_url(), &as_strs(&harvest_args(format, &path, "1")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn interrupted_and_resumed_runs_equal_an_uninterrupted_one_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::builder()
+        .pages(6)
+        .latency(Duration::from_millis(15))
+        .start();
+    let mut seed = 7;
+    let mut interrupted = 0;
+    for format in ["jsonl", "csv", "json"] {
+        let expected = reference(&server, format, dir.path());
+        let planned = 3 * 6; // three channels of six full pages (the limit: no end page)
+        for (round, kill) in [
+            Stop::Int,
+            Stop::Term,
+            Stop::Kill,
+            Stop::Kill,
+            Stop::Int,
+            Stop::Kill,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let path: PathBuf = dir.path().join(format!("run-{format}-{round}.{format}"));
+            let args = harvest_args(format, &path, "1");
+            let before = server.requests();
+            let mut child = command(&server.base_url(), &as_strs(&args))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            wait_for(&checkpoint_of(&path));
+            std::thread::sleep(Duration::from_millis(next(&mut seed) % 300));
+            signal(&mut child, kill);
+            let first = finished(child.wait_with_output().unwrap());
+            interrupted += usize::from(first.code != 0);
+            match (kill, first.code) {
+                (_, 0) => {} // finished before the signal
+                (Stop::Int, code) => assert_eq!(code, 130, "{}", first.stderr),
+                (Stop::Term, code) => assert_eq!(code, 143, "{}", first.stderr),
+                (Stop::Kill, _) => {}
+            }
+            if matches!(kill, Stop::Int | Stop::Term) && first.code != 0 {
+                assert!(first.stderr.contains("--resume"), "{}", first.stderr);
+                if format == "json" {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    serde_json::from_str::<serde_json::Value>(&text).expect("a closed JSON array");
+                }
+            }
+            if first.code != 0 {
+                let mut resume = args.clone();
+                resume.push("--resume".into());
+                let second = run(&server.base_url(), &as_strs(&resume));
+                assert_eq!(second.code, 0, "{format} {kill:?}: {}", second.stderr);
+            }
+            let got = std::fs::read(&path).unwrap();
+            assert!(
+                got == expected,
+                "{format} round {round} ({kill:?}): the resumed output differs\n{}",
+                String::from_utf8_lossy(&got)
+            );
+            let spent = server.requests() - before;
+            // Pages, plus what was in flight at the kill (one request at
+            // concurrency 1) and a page received but not yet checkpointed.
+            assert!(spent <= planned + 2, "{format} {kill:?}: {spent} requests");
+        }
+    }
+    assert!(
+        interrupted >= 9,
+        "only {interrupted} of 18 runs were stopped before they ended"
+    );
+}
+
+fn checkpoint_of(output: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.checkpoint", output.display()))
+}
+
+/// Waits (boundedly) until the run has written its checkpoint: its signal
+/// handlers are installed by then.
+fn wait_for(path: &Path) {
+    for _ in 0..500 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn concurrent_channels_resume_with_every_record_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::builder()
+        .pages(6)
+        .latency(Duration::from_millis(30))
+        .start();
+    let path = dir.path().join("many.jsonl");
+    let args = harvest_args("jsonl", &path, "3");
+    let mut child = command(&server.base_url(), &as_strs(&args))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(&checkpoint_of(&path));
+    std::thread::sleep(Duration::from_millis(60));
+    signal(&mut child, Stop::Kill);
+    let _ = child.wait();
+    let mut resume = args.clone();
+    resume.push("--resume".into());
+    assert_eq!(run(&server.base_url(), &as_strs(&resume)).code, 0);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let records: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 3 * 6 * 20);
+    let ids: std::collections::HashSet<_> = records.iter().map(|r| r["id"].to_string()).collect();
+    assert_eq!(ids.len(), records.len(), "no record twice");
+    for channel in ["homefeed_food_v3", "homefeed_travel_v3", "homefeed_cosmetics_v3"] {
+        let pages: Vec<u64> = records
+            .iter()
+            .filter(|r| r["channel"] == channel)
+            .map(|r| r["page"].as_u64().unwrap())
+            .collect();
+        assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{channel} in page order");
+    }
+}
