@@ -756,3 +756,153 @@ fn type_of(schema: &Value) -> String {
     }
     ty
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "servers": [{"url": "https://a", "description": "A"}],
+            "components": {"schemas": {"Result": {"properties": {
+                "code": {"type": "integer", "format": "int32", "enum": [0, 100]}
+            }}}},
+            "paths": {"/feed": {"get": {
+                "operationId": "feed", "summary": "Feed", "description": "d",
+                "x-order": "1",
+                "parameters": [
+                    {"name": "oid", "in": "query", "required": false, "description": "o",
+                     "schema": {"type": "string", "enum": ["a", "b"]}},
+                    {"name": "page", "in": "query", "required": false,
+                     "schema": {"type": "integer", "format": "int32"}}
+                ],
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}}}
+            }}}
+        })
+    }
+
+    fn lines(old: &Value, new: &Value) -> Vec<String> {
+        compare(old, new)
+            .iter()
+            .map(|c| format!("{} {c}", c.class.name()))
+            .collect()
+    }
+
+    #[test]
+    fn identical_documents_have_no_change() {
+        assert!(compare(&doc(), &doc()).is_empty());
+    }
+
+    #[test]
+    fn enum_values_added_removed_and_reordered() {
+        let mut new = doc();
+        new["paths"]["/feed"]["get"]["parameters"][0]["schema"]["enum"] = json!(["b", "c"]);
+        assert_eq!(
+            lines(&doc(), &new),
+            [
+                "breaking GET /feed: parameter oid: enum value removed: a",
+                "additive GET /feed: parameter oid: enum value added: c"
+            ]
+        );
+        new["paths"]["/feed"]["get"]["parameters"][0]["schema"]["enum"] = json!(["b", "a"]);
+        assert_eq!(
+            lines(&doc(), &new),
+            ["docs-only GET /feed: parameter oid: enum reordered"]
+        );
+    }
+
+    #[test]
+    fn parameter_changes() {
+        let mut new = doc();
+        let params = &mut new["paths"]["/feed"]["get"]["parameters"];
+        params[1]["required"] = json!(true);
+        params[1]["schema"]["type"] = json!("string");
+        params[0]["description"] = json!("changed");
+        params[0]["deprecated"] = json!(true);
+        params
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "sort", "in": "query", "schema": {"type": "string"}}));
+        assert_eq!(
+            lines(&doc(), &new),
+            [
+                "additive GET /feed: parameter oid: deprecated",
+                "docs-only GET /feed: parameter oid: description changed",
+                "breaking GET /feed: parameter page: became required",
+                "breaking GET /feed: parameter page: type integer/int32 -> string/int32",
+                "additive GET /feed: parameter added: sort (string, optional)"
+            ]
+        );
+    }
+
+    #[test]
+    fn business_codes_responses_operations_and_servers() {
+        let mut new = doc();
+        new["components"]["schemas"]["Result"]["properties"]["code"]["enum"] = json!([0, 100, 700]);
+        new["paths"]["/feed"]["get"]["responses"]["429"] = json!({"description": "Too many"});
+        new["paths"]["/other"] = json!({"get": {"operationId": "other"}});
+        new["servers"] = json!([{"url": "https://b"}]);
+        assert_eq!(
+            lines(&doc(), &new),
+            [
+                "additive schema Result: Result.code: business code added: 700",
+                "additive GET /feed: response 429 added",
+                "additive GET /other: operation added",
+                "breaking document: server removed: https://a",
+                "additive document: server added: https://b"
+            ]
+        );
+        assert_eq!(lines(&new, &doc())[2], "breaking GET /other: operation removed");
+    }
+
+    #[test]
+    fn a_business_code_turned_string_is_said_to_break_the_build() {
+        let mut new = doc();
+        new["components"]["schemas"]["Result"]["properties"]["code"] =
+            json!({"type": "string", "enum": ["0", "100"]});
+        let changes = compare(&doc(), &new);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].kind, "envelope-retyped");
+        assert_eq!(changes[0].class, Class::Breaking);
+        assert!(changes[0].detail.contains("NOT COMPILE"), "{}", changes[0].detail);
+    }
+
+    #[test]
+    fn request_bodies_are_compared_field_by_field() {
+        let body = |required: bool, ty: &str| {
+            json!({"required": required, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"q": {"type": ty}}}}}})
+        };
+        let mut old = doc();
+        old["paths"]["/feed"]["post"] = json!({"operationId": "p", "requestBody": body(false, "string")});
+        let mut new = old.clone();
+        new["paths"]["/feed"]["post"]["requestBody"] = body(true, "integer");
+        assert_eq!(
+            lines(&old, &new),
+            [
+                "breaking POST /feed: request body.q: type string -> integer",
+                "breaking POST /feed: request body: became required"
+            ]
+        );
+    }
+
+    #[test]
+    fn docs_metadata_release_ids_and_unknown_fields() {
+        let mut new = doc();
+        new["x-openapi-release-id"] = json!("abc");
+        new["paths"]["/feed"]["get"]["x-order"] = json!("2");
+        new["paths"]["/feed"]["get"]["tags"] = json!(["Feed"]);
+        new["paths"]["/feed"]["get"]["security"] = json!([{"token": []}]);
+        assert_eq!(
+            lines(&doc(), &new),
+            [
+                "additive GET /feed: security: (none) -> [{\"token\":[]}]",
+                "docs-only GET /feed: tags: Feed added",
+                "docs-only GET /feed: x-order changed",
+                "docs-only document: release id: (none) -> abc"
+            ]
+        );
+    }
+}

@@ -273,3 +273,79 @@ fn cap(text: String) -> String {
     cut.push_str(note);
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(class: Class, subject: &str, kind: &str, detail: &str) -> Change {
+        Change::new(class, subject, kind, detail.to_owned())
+    }
+
+    #[test]
+    fn nothing_to_report() {
+        assert_eq!(render(&[], Format::Text, FailOn::default()), "no change\n");
+    }
+
+    #[test]
+    fn long_lists_are_cut_with_a_count() {
+        let mut changes: Vec<Change> = (0..30)
+            .map(|n| {
+                change(
+                    Class::Additive,
+                    &format!("GET /op{n:02}"),
+                    "operation-added",
+                    "operation added",
+                )
+            })
+            .collect();
+        changes.extend((0..20).map(|n| {
+            change(
+                Class::Breaking,
+                "GET /op00",
+                "parameter-removed",
+                &format!("parameter removed: p{n}"),
+            )
+        }));
+        let text = render(&changes, Format::Text, FailOn::default());
+        assert!(
+            text.starts_with("drift: 20 breaking, 30 additive, 0 docs-only (alert)\n"),
+            "{text}"
+        );
+        assert!(text.contains("  GET /op00 (20):\n"), "{text}");
+        assert!(text.contains("    - … and 12 more\n"), "{text}");
+        assert!(text.contains("  - … and 18 more in 18 more places"), "{text}");
+    }
+
+    #[test]
+    fn docs_only_is_one_line_per_kind_and_does_not_alert() {
+        let changes: Vec<Change> = (0..5)
+            .map(|n| {
+                change(
+                    Class::DocsOnly,
+                    &format!("GET /op{n}"),
+                    "description",
+                    "description changed",
+                )
+            })
+            .collect();
+        let text = render(&changes, Format::Text, FailOn::default());
+        assert!(text.contains("(no alert)"), "{text}");
+        assert!(
+            text.contains("  - description: 5 (e.g. GET /op0: description changed)\n"),
+            "{text}"
+        );
+        assert!(render(&changes, Format::Text, FailOn::Docs).contains("(alert)"));
+    }
+
+    #[test]
+    fn reports_are_capped() {
+        let long = "x".repeat(2_000);
+        let changes: Vec<Change> = (0..200)
+            .map(|n| change(Class::Additive, &format!("GET /{n}{long}"), "k", &long))
+            .collect();
+        let text = cap(human(&changes, &Markdown, FailOn::default()) + &long.repeat(40));
+        assert!(text.len() <= MAX_CHARS, "{}", text.len());
+        assert!(text.ends_with("… report cut here to stay within GitHub's size limit\n"));
+    }
+}
