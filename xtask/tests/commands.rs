@@ -382,3 +382,16 @@ fn regen_writes_into_the_checkout_it_is_run_from() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot find the workspace"));
 }
+
+/// The workflow comments only when the report changes: a drift that
+/// persists across releases (new release ids) keeps the same report.
+#[test]
+fn a_persisting_drift_reports_the_same_across_releases() {
+    let report = |release: &str| {
+        let mut doc = committed();
+        array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
+        doc["x-openapi-release-id"] = json!(release);
+        check_drift_with(&doc, &["--format", "markdown"]).1
+    };
+    assert_eq!(report("1111111111111111"), report("2222222222222222"));
+}
