@@ -129,6 +129,10 @@ pub fn read(path: &Path) -> Result<Value, DocumentError> {
 
 /// Writes `document` in [`canonical`] form through a temporary file in the
 /// same directory and a rename, so a reader never sees half a file.
+///
+/// The file keeps the permissions of the one it replaces (a new file gets
+/// 0644): tempfile creates 0600 files, and a committed spec file turning
+/// private after `regen` shows up as a mode change in git.
 pub fn write_atomically(path: &Path, document: &Value) -> Result<(), DocumentError> {
     let io = |action, source| DocumentError::Io {
         action,
@@ -141,8 +145,26 @@ pub fn write_atomically(path: &Path, document: &Value) -> Result<(), DocumentErr
     temp.write_all(canonical(document).as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| io("cannot write", e))?;
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => existing.permissions(),
+        Err(_) => default_permissions(temp.as_file()).map_err(|e| io("cannot read the permissions of", e))?,
+    };
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(|e| io("cannot set the permissions of", e))?;
     temp.persist(path).map_err(|e| io("cannot replace", e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions(_: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }
 
 #[cfg(test)]
@@ -190,5 +212,22 @@ mod tests {
             1,
             "no temporary file left behind"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_the_mode_and_new_files_are_0644() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("new.json");
+        write_atomically(&fresh, &json!({})).unwrap();
+        assert_eq!(mode(&fresh), 0o644);
+
+        let existing = dir.path().join("existing.json");
+        std::fs::write(&existing, "{}").unwrap();
+        std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomically(&existing, &json!({"a": 1})).unwrap();
+        assert_eq!(mode(&existing), 0o664);
     }
 }

@@ -42,6 +42,9 @@ pub enum FetchError {
         /// The first characters of the body.
         excerpt: String,
     },
+    /// No workspace to find `spec/` in.
+    #[error(transparent)]
+    Workspace(#[from] crate::WorkspaceError),
     /// The bytes are not a usable document.
     #[error(transparent)]
     Document(#[from] DocumentError),

@@ -29,17 +29,45 @@ pub const PUBLISHED_URL: &str = "https://docs.justoneapi.com/openapi/xiaohongshu
 pub const ENDPOINT_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
 
 /// The committed reference shape of feed items (`cargo xtask shape`).
-pub fn shape_file() -> PathBuf {
-    workspace_root().join("spec/feed-item-shape.json")
+pub fn shape_file() -> Result<PathBuf, WorkspaceError> {
+    Ok(workspace_root()?.join("spec/feed-item-shape.json"))
 }
 
 /// The demo fixtures directory, with the documented example response.
-pub fn fixtures_dir() -> PathBuf {
-    workspace_root().join("crates/justone-xhs/fixtures")
+pub fn fixtures_dir() -> Result<PathBuf, WorkspaceError> {
+    Ok(workspace_root()?.join("crates/justone-xhs/fixtures"))
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+/// The current directory is not inside a Cargo workspace.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find the workspace: no Cargo.toml with a [workspace] table in {start} or above it")]
+pub struct WorkspaceError {
+    /// Where the search started.
+    pub start: String,
+}
+
+/// The workspace that contains the current directory, found at run time.
+///
+/// Not `env!("CARGO_MANIFEST_DIR")`: that is the checkout the binary was
+/// built in, and an xtask binary reused from a shared target directory
+/// would then read and write another clone's `spec/`. This is the same
+/// answer as `cargo locate-project --workspace`, without running cargo.
+pub fn workspace_root() -> Result<PathBuf, WorkspaceError> {
+    let start = std::env::current_dir().map_err(|e| WorkspaceError {
+        start: format!("the current directory ({e})"),
+    })?;
+    start
+        .ancestors()
+        .find(|dir| is_workspace_root(dir))
+        .map(Path::to_path_buf)
+        .ok_or_else(|| WorkspaceError {
+            start: start.display().to_string(),
+        })
+}
+
+fn is_workspace_root(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
 }
 
 /// The two committed spec files.
@@ -60,9 +88,9 @@ impl SpecFiles {
         }
     }
 
-    /// The workspace's own `spec/` directory.
-    pub fn workspace() -> SpecFiles {
-        SpecFiles::in_dir(&workspace_root().join("spec"))
+    /// The `spec/` directory of the workspace around the current directory.
+    pub fn workspace() -> Result<SpecFiles, WorkspaceError> {
+        Ok(SpecFiles::in_dir(&workspace_root()?.join("spec")))
     }
 }
 

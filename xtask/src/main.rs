@@ -20,9 +20,19 @@ enum Command {
     /// Download the published OpenAPI document into spec/, normalize it and
     /// print what changed.
     Regen(SourceArgs),
-    /// Compare the published document with the committed one. Exit 0: same;
-    /// 1: drifted (a report is printed); 2: the fetch or parse failed.
-    CheckDrift(SourceArgs),
+    /// Compare the published document with the committed one. Exit 0: same,
+    /// or docs-only changes; 1: additive or breaking changes (see --fail-on);
+    /// 2: the fetch or parse failed.
+    CheckDrift {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t)]
+        format: drift::Format,
+        /// The least serious class of change that makes the check exit 1.
+        #[arg(long, value_enum, default_value_t)]
+        fail_on: drift::FailOn,
+    },
     /// Fetch page 1 of a few channels (token from JUST_ONE_API_TOKEN) and
     /// compare the items' fields and JSON types with spec/feed-item-shape.json.
     /// Exit 0: same; 1: drifted (a report is printed); 2: the probe failed.
@@ -70,10 +80,11 @@ impl SourceArgs {
         }
     }
 
-    fn files(&self) -> SpecFiles {
-        self.spec_dir
-            .as_deref()
-            .map_or_else(SpecFiles::workspace, SpecFiles::in_dir)
+    fn files(&self) -> Result<SpecFiles, xtask::WorkspaceError> {
+        match &self.spec_dir {
+            Some(dir) => Ok(SpecFiles::in_dir(dir)),
+            None => SpecFiles::workspace(),
+        }
     }
 }
 
@@ -82,9 +93,16 @@ const FAILED: u8 = 2;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Regen(args) => match xtask::regen(&args.source(), &args.files()) {
+        Command::Regen(args) => match args
+            .files()
+            .map_err(Into::into)
+            .and_then(|files| xtask::regen(&args.source(), &files))
+        {
             Ok(changes) => {
-                print!("{}", drift::report(&changes));
+                print!(
+                    "{}",
+                    drift::render(&changes, drift::Format::Text, drift::FailOn::default())
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -98,9 +116,13 @@ fn main() -> ExitCode {
             channels,
             shape,
         } => {
-            let shape = shape.unwrap_or_else(xtask::shape_file);
-            let outcome = xtask::probe::token_from_env()
-                .and_then(|token| xtask::probe::probe(&base_url, &channels, &token, &shape));
+            let outcome = shape
+                .map_or_else(xtask::shape_file, Ok)
+                .map_err(xtask::probe::ProbeError::Workspace)
+                .and_then(|shape| {
+                    let token = xtask::probe::token_from_env()?;
+                    xtask::probe::probe(&base_url, &channels, &token, &shape)
+                });
             match outcome {
                 Ok(drift) if drift.is_empty() => {
                     print!("{drift}");
@@ -126,14 +148,22 @@ fn main() -> ExitCode {
                 ExitCode::from(FAILED)
             }
         },
-        Command::CheckDrift(args) => match xtask::check_drift(&args.source(), &args.files()) {
-            Ok(changes) if changes.is_empty() => {
+        Command::CheckDrift {
+            source,
+            format,
+            fail_on,
+        } => match source
+            .files()
+            .map_err(Into::into)
+            .and_then(|files| xtask::check_drift(&source.source(), &files))
+        {
+            Ok(changes) if changes.is_empty() && format != drift::Format::Json => {
                 println!("no drift: the published document matches spec/");
                 ExitCode::SUCCESS
             }
             Ok(changes) => {
-                print!("{}", drift::report(&changes));
-                ExitCode::from(1)
+                print!("{}", drift::render(&changes, format, fail_on));
+                ExitCode::from(fail_on.exit_status(&changes))
             }
             Err(e) => {
                 eprintln!("error: check-drift failed: {e}");
@@ -163,9 +193,16 @@ fn bench_compare(runs: usize) -> ExitCode {
         eprintln!("error: building the release binaries failed");
         return ExitCode::from(FAILED);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => match xtask::workspace_root() {
+            Ok(root) => root.join("target"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(FAILED);
+            }
+        },
+    };
     match std::process::Command::new(target.join("release/bench-compare"))
         .arg(runs.to_string())
         .status()
@@ -179,13 +216,13 @@ fn bench_compare(runs: usize) -> ExitCode {
     }
 }
 
-fn write_shape() -> Result<PathBuf, xtask::document::DocumentError> {
-    let fixtures = xtask::fixtures_dir();
+fn write_shape() -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let fixtures = xtask::fixtures_dir()?;
     let example = xtask::document::read(&fixtures.join("example-response.json"))?;
     let pages = (1..=3)
         .map(|n| xtask::document::read(&fixtures.join(format!("feed-page-{n}.json"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let path = xtask::shape_file();
+    let path = xtask::shape_file()?;
     xtask::document::write_atomically(&path, &xtask::probe::derive_shape(&example, &pages).to_json())?;
     Ok(path)
 }

@@ -38,6 +38,19 @@ pub enum Rule {
     /// example response carries just `code` and `data`, so a strict reading of
     /// `required: [code, data, message, recordTime]` would reject real pages.
     RelaxEnvelopeRequired,
+    /// An `operationId` shared by several operations (or missing) is replaced
+    /// by one spelled from the method and path, the provider's own convention
+    /// (`GET /api/a-b/v1` → `getApiABV1`); a numeric suffix follows if that
+    /// name is taken too. progenitor refuses duplicate operation IDs, and
+    /// early versions of the provider's document reuse them (`searchV1` ×6).
+    /// Every holder of a shared ID is renamed, not all but the first, so the
+    /// result does not depend on the order of the paths.
+    UniqueOperationId,
+    /// A media type with no `schema` (version 07 of the provider's document
+    /// has 206 `default` responses with only an `example`) gets `schema: {}`,
+    /// which is what a missing schema means; progenitor panics with "not yet
+    /// implemented: media type encoding, no schema" otherwise.
+    SchemaForBareMediaType,
 }
 
 impl Rule {
@@ -50,6 +63,8 @@ impl Rule {
             Rule::OpenBusinessCodeEnum => "open-business-code-enum",
             Rule::OpenQueryParameterEnum => "open-query-parameter-enum",
             Rule::RelaxEnvelopeRequired => "relax-envelope-required",
+            Rule::UniqueOperationId => "unique-operation-id",
+            Rule::SchemaForBareMediaType => "schema-for-bare-media-type",
         }
     }
 }
@@ -98,6 +113,8 @@ pub fn normalize(input: &Value) -> Result<Normalized, DocumentError> {
     open_business_code(&mut document, &mut rewrites);
     relax_envelope_required(&mut document, &mut rewrites);
     open_query_enums(&mut document, &mut rewrites);
+    unique_operation_ids(&mut document, &mut rewrites);
+    schema_for_bare_media_types(&mut document, &mut rewrites);
     rewrites.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.rule.cmp(&b.rule)));
     Ok(Normalized { document, rewrites })
 }
@@ -216,6 +233,135 @@ fn open_query_enums(document: &mut Value, out: &mut Vec<Rewrite>) {
     }
 }
 
+/// The HTTP methods an OpenAPI path item can hold operations under.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn unique_operation_ids(document: &mut Value, out: &mut Vec<Rewrite>) {
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return;
+    };
+    // progenitor turns IDs into snake_case method names, so `searchV1` and
+    // `search_v1` collide as well: IDs are compared in that folded form.
+    let fold = |id: &str| -> String {
+        id.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let mut uses: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, operation) in operations(paths) {
+        if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+            *uses.entry(fold(id)).or_default() += 1;
+        }
+    }
+    // Only the IDs that stay are taken: the shared ones are all replaced.
+    let mut taken: std::collections::BTreeSet<String> = uses
+        .iter()
+        .filter(|(_, n)| **n == 1)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for ((path, method), operation) in operations(paths) {
+        let current = operation.get("operationId").and_then(Value::as_str);
+        if current.is_some_and(|id| uses.get(&fold(id)) == Some(&1)) {
+            continue;
+        }
+        let base = id_from_method_and_path(&method, &path);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(fold(&id)) {
+            id = format!("{base}{n}");
+            n += 1;
+        }
+        operation.insert("operationId".to_owned(), Value::String(id));
+        let mut pointer = String::from("/paths");
+        push_token(&mut pointer, &path);
+        push_token(&mut pointer, &method);
+        out.push(Rewrite {
+            rule: Rule::UniqueOperationId,
+            pointer: format!("{pointer}/operationId"),
+        });
+    }
+}
+
+fn schema_for_bare_media_types(document: &mut Value, out: &mut Vec<Rewrite>) {
+    let mut bodies: Vec<(String, &mut Map<String, Value>)> = Vec::new();
+    if let Some(Value::Object(paths)) = document.get_mut("paths") {
+        for ((path, method), operation) in operations(paths) {
+            let mut pointer = String::from("/paths");
+            push_token(&mut pointer, &path);
+            push_token(&mut pointer, &method);
+            for (key, value) in operation.iter_mut() {
+                match (key.as_str(), value) {
+                    ("requestBody", Value::Object(body)) => {
+                        bodies.push((format!("{pointer}/requestBody"), body));
+                    }
+                    ("responses", Value::Object(responses)) => {
+                        for (status, response) in responses.iter_mut() {
+                            if let Value::Object(response) = response {
+                                bodies.push((format!("{pointer}/responses/{status}"), response));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (pointer, body) in bodies {
+        let Some(Value::Object(content)) = body.get_mut("content") else {
+            continue;
+        };
+        for (media_type, media) in content.iter_mut() {
+            if let Value::Object(media) = media
+                && !media.contains_key("schema")
+            {
+                media.insert("schema".to_owned(), Value::Object(Map::new()));
+                let mut at = format!("{pointer}/content");
+                push_token(&mut at, media_type);
+                out.push(Rewrite {
+                    rule: Rule::SchemaForBareMediaType,
+                    pointer: format!("{at}/schema"),
+                });
+            }
+        }
+    }
+}
+
+/// Every operation object under `paths`, with its path and method, in
+/// document (sorted) order.
+fn operations(
+    paths: &mut Map<String, Value>,
+) -> impl Iterator<Item = ((String, String), &mut Map<String, Value>)> {
+    paths.iter_mut().flat_map(|(path, item)| {
+        item.as_object_mut().into_iter().flat_map(move |item| {
+            item.iter_mut().filter_map(move |(method, operation)| {
+                let operation = operation.as_object_mut()?;
+                METHODS
+                    .contains(&method.as_str())
+                    .then(|| ((path.clone(), method.clone()), operation))
+            })
+        })
+    })
+}
+
+/// `get` + `/api/xiaohongshu/get-note-feed/v1` → `getApiXiaohongshuGetNoteFeedV1`.
+fn id_from_method_and_path(method: &str, path: &str) -> String {
+    let mut id = method.to_ascii_lowercase();
+    for word in path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            id.push(first.to_ascii_uppercase());
+            id.extend(chars);
+        }
+    }
+    id
+}
+
 /// Moves `enum` to [`KEPT_ENUM_KEY`]; returns whether there was one.
 fn move_enum(schema: &mut Map<String, Value>) -> bool {
     match schema.remove("enum") {
@@ -332,7 +478,7 @@ mod tests {
 
     #[test]
     fn opens_string_enums_on_query_parameters_only() {
-        let input = json!({"openapi": "3.0.3", "paths": {"/a/b": {"get": {"parameters": [
+        let input = json!({"openapi": "3.0.3", "paths": {"/a/b": {"get": {"operationId": "ab", "parameters": [
             {"in": "query", "name": "oid", "schema": {"type": "string", "enum": ["x", "y"]}},
             {"in": "path", "name": "p", "schema": {"type": "string", "enum": ["x"]}},
             {"in": "query", "name": "n", "schema": {"type": "integer", "enum": [1, 2]}}
@@ -350,6 +496,69 @@ mod tests {
             [(
                 "open-query-parameter-enum",
                 "/paths/~1a~1b/get/parameters/0/schema/enum"
+            )]
+        );
+    }
+
+    #[test]
+    fn shared_operation_ids_are_spelled_from_method_and_path() {
+        let input = json!({"openapi": "3.0.3", "paths": {
+            "/api/a/search/v1": {"get": {"operationId": "searchV1"}},
+            "/api/b/search/v1": {"get": {"operationId": "searchV1"}, "post": {"operationId": "search_v1"}},
+            "/api/c-d/v2": {"get": {"operationId": "unique"}, "parameters": []},
+            "/api/e/v1": {"get": {}}
+        }});
+        let n = normalize(&input).unwrap();
+        let id = |path: &str, method: &str| n.document["paths"][path][method]["operationId"].clone();
+        assert_eq!(id("/api/a/search/v1", "get"), "getApiASearchV1");
+        assert_eq!(id("/api/b/search/v1", "get"), "getApiBSearchV1");
+        assert_eq!(id("/api/b/search/v1", "post"), "postApiBSearchV1");
+        assert_eq!(id("/api/c-d/v2", "get"), "unique");
+        assert_eq!(id("/api/e/v1", "get"), "getApiEV1");
+        assert_eq!(
+            rules(&n)
+                .iter()
+                .filter(|(rule, _)| *rule == "unique-operation-id")
+                .count(),
+            4
+        );
+    }
+
+    #[test]
+    fn a_derived_id_that_is_taken_gets_a_suffix() {
+        let input = json!({"openapi": "3.0.3", "paths": {
+            "/a": {"get": {"operationId": "x"}, "post": {"operationId": "getA"}},
+            "/b": {"get": {"operationId": "x"}}
+        }});
+        let n = normalize(&input).unwrap();
+        let id = |path: &str, method: &str| n.document["paths"][path][method]["operationId"].clone();
+        assert_eq!(id("/a", "get"), "getA2");
+        assert_eq!(id("/a", "post"), "getA");
+        assert_eq!(id("/b", "get"), "getB");
+    }
+
+    #[test]
+    fn a_media_type_without_a_schema_gets_an_empty_one() {
+        let input = json!({"openapi": "3.0.3", "paths": {"/a": {"get": {
+            "operationId": "a",
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"default": {"content": {"application/json": {"example": {"code": 0}}}}}
+        }}}});
+        let n = normalize(&input).unwrap();
+        let op = &n.document["paths"]["/a"]["get"];
+        assert_eq!(
+            op["responses"]["default"]["content"]["application/json"],
+            json!({"example": {"code": 0}, "schema": {}})
+        );
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"]["type"],
+            "object"
+        );
+        assert_eq!(
+            rules(&n),
+            [(
+                "schema-for-bare-media-type",
+                "/paths/~1a/get/responses/default/content/application~1json/schema"
             )]
         );
     }

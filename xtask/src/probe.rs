@@ -39,6 +39,9 @@ pub enum ProbeError {
         /// The provider's message.
         message: String,
     },
+    /// No workspace to find the committed shape file in.
+    #[error(transparent)]
+    Workspace(#[from] crate::WorkspaceError),
     /// The committed shape file is unusable.
     #[error(transparent)]
     Document(#[from] DocumentError),

@@ -14,13 +14,13 @@ const PARAMETERS: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/param
 const OID: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/1/schema/enum";
 
 fn committed() -> Value {
-    document::read(&SpecFiles::workspace().raw).unwrap()
+    document::read(&SpecFiles::workspace().unwrap().raw).unwrap()
 }
 
 /// A spec directory holding a copy of the committed files.
 fn spec_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let workspace = SpecFiles::workspace();
+    let workspace = SpecFiles::workspace().unwrap();
     let copy = SpecFiles::in_dir(dir.path());
     std::fs::copy(&workspace.raw, &copy.raw).unwrap();
     std::fs::copy(&workspace.normalized, &copy.normalized).unwrap();
@@ -47,10 +47,16 @@ fn serve(server: &MockServer, status: u16, body: String) -> String {
 }
 
 fn check_drift_against(document: &Value) -> (i32, String, String) {
+    check_drift_with(document, &[])
+}
+
+fn check_drift_with(document: &Value, flags: &[&str]) -> (i32, String, String) {
     let server = MockServer::start();
     let url = serve(&server, 200, canonical(document));
     let dir = spec_dir();
-    let out = xtask(&["check-drift", "--url", &url], dir.path());
+    let mut args = vec!["check-drift", "--url", &url];
+    args.extend_from_slice(flags);
+    let out = xtask(&args, dir.path());
     (
         out.status.code().unwrap(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -99,7 +105,7 @@ fn removed_channel_is_drift_and_named() {
 fn page_made_required_is_drift() {
     assert_drift(
         |doc| *doc.pointer_mut(&format!("{PARAMETERS}/2/required")).unwrap() = json!(true),
-        "parameter page changed: required: false -> true",
+        "parameter page: became required",
     );
 }
 
@@ -213,8 +219,179 @@ fn failed_regen_leaves_spec_untouched() {
 #[test]
 fn regen_from_file_of_the_committed_spec_is_no_change() {
     let dir = spec_dir();
-    let raw = SpecFiles::workspace().raw;
+    let raw = SpecFiles::workspace().unwrap().raw;
     let out = xtask(&["regen", "--from-file", raw.to_str().unwrap()], dir.path());
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "no change\n");
+}
+
+/// Applies `change` to a copy of the committed spec and checks that
+/// check-drift lists it as docs-only and exits 0, or 1 with `--fail-on docs`.
+fn assert_docs_only(change: impl FnOnce(&mut Value), expected: &str) {
+    let mut doc = committed();
+    change(&mut doc);
+    let (code, stdout, _) = check_drift_against(&doc);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("0 breaking, 0 additive"), "{stdout}");
+    assert!(stdout.contains(expected), "expected {expected:?} in:\n{stdout}");
+    let (code, stdout, _) = check_drift_with(&doc, &["--fail-on", "docs"]);
+    assert_eq!(code, 1, "{stdout}");
+}
+
+#[test]
+fn a_new_release_id_alone_is_docs_only() {
+    assert_docs_only(
+        |doc| doc["x-openapi-release-id"] = json!("0123456789abcdef"),
+        "release id: 1",
+    );
+}
+
+#[test]
+fn reordered_channels_are_docs_only() {
+    assert_docs_only(|doc| array_at(doc, OID).reverse(), "enum order: 1");
+}
+
+#[test]
+fn reordered_parameters_are_docs_only() {
+    assert_docs_only(|doc| array_at(doc, PARAMETERS).reverse(), "parameter order: 1");
+}
+
+#[test]
+fn docs_metadata_is_docs_only() {
+    assert_docs_only(
+        |doc| {
+            let op = doc
+                .pointer_mut("/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get")
+                .unwrap();
+            op["x-highlights"] = json!(["new"]);
+            op["x-recommended"] = json!(true);
+            op["description"] = json!("changed");
+        },
+        "x-recommended: 1",
+    );
+}
+
+#[test]
+fn fail_on_breaking_ignores_additive_changes() {
+    let mut doc = committed();
+    array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
+    let (code, stdout, _) = check_drift_with(&doc, &["--fail-on", "breaking"]);
+    assert_eq!(code, 0, "{stdout}");
+    array_at(&mut doc, OID).retain(|v| v != "homefeed_live");
+    let (code, stdout, _) = check_drift_with(&doc, &["--fail-on", "breaking"]);
+    assert_eq!(code, 1, "{stdout}");
+}
+
+#[test]
+fn markdown_and_json_reports() {
+    let mut doc = committed();
+    array_at(&mut doc, OID).retain(|v| v != "homefeed_live");
+    let (code, markdown, _) = check_drift_with(&doc, &["--format", "markdown"]);
+    assert_eq!(code, 1);
+    assert!(
+        markdown.starts_with("## Upstream drift: 1 breaking, 0 additive, 0 docs-only (alert)\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("### Breaking (1 in 1 places)"), "{markdown}");
+
+    let (code, json, _) = check_drift_with(&doc, &["--format", "json"]);
+    assert_eq!(code, 1);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["counts"]["breaking"], 1);
+    assert_eq!(json["exit_status"], 1);
+    assert_eq!(json["changes"][0]["kind"], "enum value removed");
+    assert_eq!(
+        json["changes"][0]["subject"],
+        "GET /api/xiaohongshu/get-note-feed/v1"
+    );
+
+    let (code, json, _) = check_drift_with(&committed(), &["--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        serde_json::from_str::<Value>(&json).unwrap()["changes"],
+        json!([])
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn regen_keeps_file_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut doc = committed();
+    array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
+    let source = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(source.path(), canonical(&doc)).unwrap();
+    let dir = spec_dir();
+    let files = SpecFiles::in_dir(dir.path());
+    for file in [&files.raw, &files.normalized] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let out = xtask(
+        &["regen", "--from-file", source.path().to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for file in [&files.raw, &files.normalized] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}", file.display());
+    }
+}
+
+/// An xtask binary built in one checkout and run from another (a shared
+/// target directory) reads and writes the checkout it is run in.
+#[test]
+fn regen_writes_into_the_checkout_it_is_run_from() {
+    let clone = tempfile::tempdir().unwrap();
+    std::fs::write(clone.path().join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    let spec = clone.path().join("spec");
+    std::fs::create_dir(&spec).unwrap();
+    let ours = SpecFiles::workspace().unwrap();
+    let theirs = SpecFiles::in_dir(&spec);
+    std::fs::copy(&ours.raw, &theirs.raw).unwrap();
+    let before = std::fs::read(&ours.raw).unwrap();
+
+    let mut doc = committed();
+    array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
+    let source = clone.path().join("published.json");
+    std::fs::write(&source, canonical(&doc)).unwrap();
+    let nested = clone.path().join("crates/some-crate");
+    std::fs::create_dir_all(&nested).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--from-file"])
+        .arg(&source)
+        .current_dir(&nested)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&theirs.raw).unwrap(), canonical(&doc));
+    assert!(theirs.normalized.exists());
+    assert_eq!(
+        std::fs::read(&ours.raw).unwrap(),
+        before,
+        "this checkout's spec/ was written"
+    );
+
+    // Outside any workspace: a clear error, nothing written.
+    let nowhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["check-drift", "--from-file"])
+        .arg(&source)
+        .current_dir(nowhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot find the workspace"));
+}
+
+/// The workflow comments only when the report changes: a drift that
+/// persists across releases (new release ids) keeps the same report.
+#[test]
+fn a_persisting_drift_reports_the_same_across_releases() {
+    let report = |release: &str| {
+        let mut doc = committed();
+        array_at(&mut doc, OID).push(json!("homefeed_drift_test_only_v0"));
+        doc["x-openapi-release-id"] = json!(release);
+        check_drift_with(&doc, &["--format", "markdown"]).1
+    };
+    assert_eq!(report("1111111111111111"), report("2222222222222222"));
 }

@@ -31,14 +31,14 @@ fn probe(base_url: &str, token: Option<&str>) -> (i32, String, String) {
 
 #[test]
 fn committed_shape_is_derived_from_the_example_and_the_fixtures() {
-    let fixtures = xtask::fixtures_dir();
+    let fixtures = xtask::fixtures_dir().unwrap();
     let example = xtask::document::read(&fixtures.join("example-response.json")).unwrap();
     let pages: Vec<Value> = FIXTURE_PAGES
         .iter()
         .map(|p| serde_json::from_str(p).unwrap())
         .collect();
     let derived = xtask::probe::derive_shape(&example, &pages).to_json();
-    let committed = xtask::document::read(&xtask::shape_file()).unwrap();
+    let committed = xtask::document::read(&xtask::shape_file().unwrap()).unwrap();
     assert!(
         derived == committed,
         "spec/feed-item-shape.json is stale: run `cargo xtask shape`"

@@ -6,9 +6,13 @@ use xtask::normalize::normalize;
 use xtask::surface::Surface;
 use xtask::{ENDPOINT_PATH, SpecFiles};
 
+// The build script's own settings (see the file for why it is shared this way).
+#[path = "../../crates/justone-gen/generation_settings.rs"]
+mod generation_settings;
+
 #[test]
 fn committed_raw_spec_is_in_canonical_form_and_describes_the_endpoint() {
-    let files = SpecFiles::workspace();
+    let files = SpecFiles::workspace().unwrap();
     let text = std::fs::read_to_string(&files.raw).unwrap();
     let raw = document::parse_json(text.as_bytes()).unwrap();
     assert_eq!(
@@ -21,7 +25,7 @@ fn committed_raw_spec_is_in_canonical_form_and_describes_the_endpoint() {
 
 #[test]
 fn committed_normalized_spec_is_exactly_normalize_of_the_raw_spec() {
-    let files = SpecFiles::workspace();
+    let files = SpecFiles::workspace().unwrap();
     let raw = document::read(&files.raw).unwrap();
     let expected = canonical(&normalize(&raw).unwrap().document);
     let committed = std::fs::read_to_string(&files.normalized).unwrap();
@@ -34,13 +38,13 @@ fn committed_normalized_spec_is_exactly_normalize_of_the_raw_spec() {
 
 #[test]
 fn api_surface_snapshot() {
-    let raw = document::read(&SpecFiles::workspace().raw).unwrap();
+    let raw = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
     insta::assert_snapshot!("api_surface", Surface::of(&raw).to_string());
 }
 
 #[test]
 fn normalizer_rewrites_on_the_committed_spec() {
-    let raw = document::read(&SpecFiles::workspace().raw).unwrap();
+    let raw = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
     let rewrites: Vec<String> = normalize(&raw)
         .unwrap()
         .rewrites
@@ -60,8 +64,7 @@ fn full_provider_document_normalizes_and_generates() {
     let normalized = normalize(&raw).unwrap();
     let spec: openapiv3::OpenAPI = serde_json::from_value(normalized.document.clone()).unwrap();
 
-    let mut settings = progenitor::GenerationSettings::new();
-    settings.with_interface(progenitor::InterfaceStyle::Builder);
+    let settings = generation_settings::generation_settings();
     let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)
         .unwrap();

@@ -1,0 +1,309 @@
+//! The drift alarms and the normalizer replayed on the provider's real
+//! history: 15 published versions of its full public document (of 67 between
+//! 2026-03-29 and 2026-08-21), with this client's endpoint added to each,
+//! since none of them contains it.
+//!
+//! The versions are not copied into the repository (13 MB): they are read
+//! from `shared/upstream/history/` beside the clone, where CI puts a copy of
+//! `shared/`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use xtask::drift::{self, Change, Class, FailOn, Format};
+use xtask::normalize::{Rule, normalize};
+use xtask::{ENDPOINT_PATH, SpecFiles, document};
+
+#[path = "../../crates/justone-gen/generation_settings.rs"]
+mod generation_settings;
+
+fn history_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/history");
+    assert!(
+        dir.is_dir(),
+        "the provider's document history is expected in {} (shared/upstream/history beside \
+         the clone of this repository); copy shared/ there to run these tests",
+        dir.display()
+    );
+    dir
+}
+
+/// Every version, as (position among the 67, document with the endpoint).
+fn versions() -> Vec<(u32, Value)> {
+    let feed = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(history_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        15,
+        "expected the 15 historical versions in {}",
+        history_dir().display()
+    );
+    files
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            let position = name.split('.').nth(1).unwrap().parse().unwrap();
+            (position, with_endpoint(document::read(path).unwrap(), &feed))
+        })
+        .collect()
+}
+
+/// Adds this client's operation to a version of the full document, with the
+/// shared responses it refers to when the version has none of its own.
+fn with_endpoint(mut version: Value, feed: &Value) -> Value {
+    let item = feed["paths"][ENDPOINT_PATH].clone();
+    version["paths"][ENDPOINT_PATH] = item;
+    let responses = feed["components"]["responses"].as_object().unwrap();
+    for (name, response) in responses {
+        let slot = &mut version["components"]["responses"][name];
+        if slot.is_null() {
+            *slot = response.clone();
+        }
+    }
+    version
+}
+
+/// Each consecutive pair: the changes, the text and markdown reports.
+struct Replay {
+    from: u32,
+    to: u32,
+    changes: Vec<Change>,
+    text: String,
+    markdown: String,
+}
+
+fn replays(versions: &[(u32, Value)]) -> Vec<Replay> {
+    versions
+        .windows(2)
+        .map(|pair| {
+            let ((from, old), (to, new)) = (&pair[0], &pair[1]);
+            let changes = drift::compare(old, new);
+            Replay {
+                from: *from,
+                to: *to,
+                text: drift::render(&changes, Format::Text, FailOn::default()),
+                markdown: drift::render(&changes, Format::Markdown, FailOn::default()),
+                changes,
+            }
+        })
+        .collect()
+}
+
+fn exit(changes: &[Change]) -> u8 {
+    FailOn::default().exit_status(changes)
+}
+
+fn count(changes: &[Change], detail: &str) -> usize {
+    changes.iter().filter(|c| c.detail == detail).count()
+}
+
+/// Operations whose `deprecated` flag differs, found without the drift
+/// module: the oracle for "every deprecation is reported".
+fn deprecation_flips(old: &Value, new: &Value) -> usize {
+    let flag = |doc: &Value, path: &str, method: &str| {
+        doc["paths"][path][method]["deprecated"]
+            .as_bool()
+            .unwrap_or(false)
+    };
+    let mut flips = 0;
+    for (path, item) in new["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if old["paths"][path].get(method).is_some() && flag(old, path, method) != flag(new, path, method)
+            {
+                flips += 1;
+            }
+        }
+    }
+    flips
+}
+
+#[test]
+fn consecutive_versions_are_classified_and_reported() {
+    let versions = versions();
+    let replays = replays(&versions);
+    let mut headlines = String::new();
+    for (replay, pair) in replays.iter().zip(versions.windows(2)) {
+        let Replay {
+            from,
+            to,
+            changes,
+            text,
+            markdown,
+        } = replay;
+        for report in [text, markdown] {
+            assert!(
+                report.len() <= drift::report::MAX_CHARS,
+                "{from}->{to}: {} characters",
+                report.len()
+            );
+        }
+        let json: Value =
+            serde_json::from_str(&drift::render(changes, Format::Json, FailOn::default())).unwrap();
+        assert_eq!(json["changes"].as_array().unwrap().len(), changes.len());
+        assert_eq!(json["exit_status"], exit(changes));
+
+        // Every deprecation is reported, whatever else changed with it.
+        let reported = changes
+            .iter()
+            .filter(|c| c.kind == "deprecated" && c.detail.starts_with("operation:"))
+            .count();
+        assert_eq!(
+            reported,
+            deprecation_flips(&pair[0].1, &pair[1].1),
+            "{from}->{to}"
+        );
+        // No raw JSON pointers: everything the walk meets has a rule.
+        assert!(
+            changes.iter().all(|c| c.kind != "other"),
+            "{from}->{to}: unclassified: {:?}",
+            changes.iter().filter(|c| c.kind == "other").collect::<Vec<_>>()
+        );
+
+        let mut lines = text
+            .lines()
+            .filter(|l| l.starts_with("drift:") || l.contains("by kind:"));
+        headlines.push_str(&format!("{from:02} -> {to:02}: exit {}\n", exit(changes)));
+        for line in lines.by_ref() {
+            headlines.push_str(line.trim());
+            headlines.push('\n');
+        }
+    }
+    insta::assert_snapshot!("history_headlines", headlines);
+
+    let pair = |from: u32| replays.iter().find(|r| r.from == from).unwrap();
+
+    // 12 -> 13: one deprecation, reported next to five new operations.
+    let r = pair(12);
+    assert_eq!(exit(&r.changes), 1);
+    assert!(
+        r.text
+            .contains("GET /api/douyin-ec/get-item-detail/v1 (1):\n    - operation: deprecated"),
+        "{}",
+        r.text
+    );
+
+    // 14 -> 15: `Result.requestId` appeared.
+    assert!(
+        pair(14).text.contains("Result.requestId: added (string)"),
+        "{}",
+        pair(14).text
+    );
+
+    // 23 -> 39 (38 -> 39 upstream): 13 POST request bodies became required.
+    let r = pair(23);
+    assert_eq!(count(&r.changes, "request body: became required"), 13);
+    assert!(
+        r.changes
+            .iter()
+            .filter(|c| c.detail == "request body: became required")
+            .all(|c| c.class == Class::Breaking)
+    );
+
+    // 39 -> 40: `Result.code` retyped, said first and plainly.
+    let r = pair(39);
+    let second_line = r.text.lines().nth(1).unwrap();
+    assert!(
+        second_line.starts_with("!! breaking: Result.code: type string -> integer/int32"),
+        "{second_line}"
+    );
+    assert!(
+        r.markdown
+            .contains("> [!CAUTION]\n> breaking: Result.code: type string -> integer/int32")
+    );
+    for detail in [
+        "Result.message: type string -> string|null",
+        "Result.recordTime: became required",
+    ] {
+        assert!(r.text.contains(detail), "{detail} not in:\n{}", r.text);
+    }
+    insta::assert_snapshot!("history_39_to_40_markdown", r.markdown);
+
+    // 66 -> 67: a release id and an `x-recommended` flag: docs-only, exit 0.
+    let r = pair(66);
+    assert_eq!(exit(&r.changes), 0, "{}", r.text);
+    assert!(r.changes.iter().all(|c| c.class == Class::DocsOnly));
+    assert!(r.text.contains("release id: 1"), "{}", r.text);
+}
+
+/// Since version 40 the provider publishes one document per endpoint besides
+/// the full one: servers, components, the endpoint's tag, the release id and
+/// the one operation. Built that way for this client's endpoint, the
+/// releases that did not touch it must not alert.
+#[test]
+fn single_endpoint_documents_alert_only_when_the_endpoint_changes() {
+    let committed = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let single = |version: &Value| {
+        let mut doc = committed.clone();
+        for key in ["servers", "components", "x-openapi-release-id", "info", "openapi"] {
+            doc[key] = version[key].clone();
+        }
+        doc["tags"] = Value::Array(
+            version["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["name"] == "Xiaohongshu (RedNote)")
+                .cloned()
+                .collect(),
+        );
+        doc
+    };
+    let versions: Vec<(u32, Value)> = versions()
+        .into_iter()
+        .filter(|(n, _)| *n >= 40)
+        .map(|(n, v)| (n, single(&v)))
+        .collect();
+    let outcomes: Vec<(u32, u8)> = replays(&versions)
+        .iter()
+        .map(|r| (r.from, exit(&r.changes)))
+        .collect();
+    // 40 -> 59 added business code 503 and the shared 503 response.
+    assert_eq!(outcomes, [(40, 1), (59, 0), (60, 0), (66, 0)]);
+    for replay in replays(&versions).iter().filter(|r| r.from > 40) {
+        assert!(
+            replay.changes.iter().any(|c| c.kind == "release id"),
+            "{}",
+            replay.text
+        );
+    }
+    let first = &replays(&versions)[0];
+    assert!(
+        first.text.contains("Result.code: business code added: 503"),
+        "{}",
+        first.text
+    );
+}
+
+/// Every version, normalized, generates with the build script's settings:
+/// the operationIds early versions reuse are made unique on the way.
+#[test]
+fn every_version_normalizes_and_generates() {
+    let settings = generation_settings::generation_settings();
+    for (position, version) in versions() {
+        let normalized = normalize(&version).unwrap();
+        if [7, 11].contains(&position) {
+            assert!(
+                normalized
+                    .rewrites
+                    .iter()
+                    .any(|r| r.rule == Rule::UniqueOperationId),
+                "version {position} reuses operationIds"
+            );
+        }
+        let spec: openapiv3::OpenAPI = serde_json::from_value(normalized.document)
+            .unwrap_or_else(|e| panic!("version {position}: not OpenAPI 3.0 after normalizing: {e}"));
+        let tokens = progenitor::Generator::new(&settings)
+            .generate_tokens(&spec)
+            .unwrap_or_else(|e| panic!("version {position}: progenitor: {e}"));
+        let code = tokens.to_string();
+        assert!(
+            code.contains(&format!("Sends a `GET` request to `{ENDPOINT_PATH}`")),
+            "version {position}: no method for the endpoint"
+        );
+    }
+}
