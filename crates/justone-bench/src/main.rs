@@ -33,6 +33,8 @@ enum Program {
     Library,
     Cli,
     CliRaw,
+    /// The CLI looking ahead `concurrency - 1` pages within a channel.
+    CliPrefetch,
 }
 
 impl Program {
@@ -42,6 +44,7 @@ impl Program {
             Program::Library => "library (justone_xhs::Client)",
             Program::Cli => "CLI (normalized jsonl)",
             Program::CliRaw => "CLI --raw",
+            Program::CliPrefetch => "CLI --prefetch (concurrency - 1)",
         }
     }
 }
@@ -71,8 +74,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             pages: 25,
             concurrency,
         };
-        compare(&bin_dir, &scratch, &server, &workload, runs)?;
+        compare(
+            &bin_dir,
+            &scratch,
+            &server,
+            &workload,
+            &ALL_CHANNEL_PROGRAMS,
+            runs,
+        )?;
     }
+    // One channel: the CLI walks it a page at a time unless --prefetch asks
+    // for look-ahead (which may cost requests at the end of a feed).
+    let workload = Workload {
+        name: "1 channel x 100 pages",
+        channels: 1,
+        pages: 100,
+        concurrency: 8,
+    };
+    compare(
+        &bin_dir,
+        &scratch,
+        &server,
+        &workload,
+        &[Program::Baseline, Program::Cli, Program::CliPrefetch],
+        runs,
+    )?;
 
     let slow = runtime.block_on(
         DemoServer::builder()
@@ -86,7 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pages: 25,
         concurrency: 8,
     };
-    let results = compare(&bin_dir, &scratch, &slow, &workload, runs)?;
+    let results = compare(&bin_dir, &scratch, &slow, &workload, &ALL_CHANNEL_PROGRAMS, runs)?;
     let cli = results
         .iter()
         .find(|(p, _)| *p == Program::Cli)
@@ -120,15 +146,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The programs compared on multi-channel workloads; the baseline first.
+const ALL_CHANNEL_PROGRAMS: [Program; 4] =
+    [Program::Baseline, Program::Library, Program::Cli, Program::CliRaw];
+
 fn compare(
     bin_dir: &Path,
     scratch: &Path,
     server: &DemoServer,
     workload: &Workload<'_>,
+    programs: &[Program],
     runs: usize,
 ) -> Result<Vec<(Program, Measure)>, Box<dyn std::error::Error>> {
     println!("{}, concurrency {}:", workload.name, workload.concurrency);
-    let programs = [Program::Baseline, Program::Library, Program::Cli, Program::CliRaw];
     let mut samples: Vec<Vec<Measure>> = vec![Vec::new(); programs.len()];
     // Interleave the programs so that drift in the machine's load hits all alike.
     for _ in 0..runs {
@@ -191,7 +221,7 @@ fn run(
                 .arg(&output);
             c
         }
-        Program::Cli | Program::CliRaw => {
+        Program::Cli | Program::CliRaw | Program::CliPrefetch => {
             let mut c = Command::new(bin_dir.join("justone-xhs"));
             c.args([
                 "feed",
@@ -206,12 +236,16 @@ fn run(
                 &pages.to_string(),
                 "--concurrency",
                 &concurrency.to_string(),
+                "--overwrite",
                 "--output",
             ])
             .arg(&output)
             .env("JUST_ONE_API_TOKEN", "bench");
             if program == Program::CliRaw {
                 c.arg("--raw");
+            }
+            if program == Program::CliPrefetch {
+                c.args(["--prefetch", &concurrency.saturating_sub(1).to_string()]);
             }
             c
         }
