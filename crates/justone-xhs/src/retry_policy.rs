@@ -1,24 +1,34 @@
 //! When and how often a failed request is tried again.
 //!
 //! Which errors are retried is [`crate::Error::is_retryable`]; this file
-//! decides the schedule: exponential backoff with jitter (from `backon`),
-//! bounded by a number of retries and by the total time spent waiting, with
-//! the server's `Retry-After` honoured when it asks for longer.
+//! decides the schedule: exponential backoff with jitter, bounded by a
+//! number of retries, by a longest single wait and by the total time spent
+//! waiting, with the server's `Retry-After` honoured when it asks for longer.
+//! Every bound holds for every wait, jitter and `Retry-After` included.
 
+use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
-
-use backon::ExponentialBuilder;
 
 /// The retry schedule. The default retries 3 times, starting at 500 ms and
 /// doubling, each wait at most 30 s, at most 2 minutes of waiting in all.
+///
+/// With jitter (the default) each wait is a random duration between half
+/// and all of the doubled delay, so that many clients do not retry in
+/// lockstep; no wait is ever longer than [`max_delay`](Self::max_delay).
+/// A `Retry-After` longer than the backoff's wait replaces it, capped at
+/// `max_delay`. A wait that would take the request's waiting past
+/// [`max_total_delay`](Self::max_total_delay) is not made: the request fails
+/// with its last error instead.
 ///
 /// ```
 /// use std::time::Duration;
 /// use justone_xhs::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default().max_retries(5).initial_delay(Duration::from_secs(1));
+/// assert_eq!(policy.retry_limit(), 5);
+/// assert_eq!(policy.total_delay_limit(), Duration::from_secs(120));
 /// let none = RetryPolicy::none();
-/// # let _ = (policy, none);
+/// # let _ = none;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -78,51 +88,115 @@ impl RetryPolicy {
         self
     }
 
-    pub(crate) fn backoff(&self) -> ExponentialBuilder {
-        let builder = ExponentialBuilder::default()
-            .with_min_delay(self.initial_delay)
-            .with_max_delay(self.max_delay)
-            .with_factor(2.0)
-            .with_max_times(self.max_retries)
-            .with_total_delay(Some(self.max_total_delay));
-        if self.jitter {
-            builder.with_jitter()
-        } else {
-            builder
-        }
+    /// How many retries a request may make (see [`max_retries`](Self::max_retries)).
+    pub fn retry_limit(&self) -> usize {
+        self.max_retries
     }
 
-    /// The wait before the next attempt: the backoff's, or the server's
-    /// `Retry-After` when that is longer (capped at `max_delay`). `None`
-    /// (the backoff is exhausted) stays `None`.
+    /// The longest single wait (see [`max_delay`](Self::max_delay)).
+    pub fn delay_limit(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The most waiting one request may do in all (see
+    /// [`max_total_delay`](Self::max_total_delay)); when this, rather than
+    /// the number of retries, stopped a request, more retries would not help.
+    pub fn total_delay_limit(&self) -> Duration {
+        self.max_total_delay
+    }
+
+    /// The wait before retry number `retry` (0 for the first retry) of a
+    /// request that has already waited `waited`, given the server's
+    /// `Retry-After`; `None` when the request must not be retried: no
+    /// retries left, or the wait would exceed `max_total_delay`.
     pub(crate) fn next_delay(
         &self,
-        backoff: Option<Duration>,
+        retry: usize,
         retry_after: Option<Duration>,
+        waited: Duration,
     ) -> Option<Duration> {
-        let delay = backoff?;
-        Some(match retry_after {
-            Some(asked) if asked > delay => asked.min(self.max_delay),
-            _ => delay,
-        })
+        if retry >= self.max_retries {
+            return None;
+        }
+        let factor = 2u32.saturating_pow(u32::try_from(retry).unwrap_or(u32::MAX));
+        let doubled = self.initial_delay.saturating_mul(factor).min(self.max_delay);
+        // Jitter is applied to the capped delay and only ever shortens it,
+        // so no wait exceeds `max_delay`.
+        let backoff = if self.jitter {
+            doubled / 2 + doubled.mul_f64(random_unit() / 2.0)
+        } else {
+            doubled
+        };
+        let delay = match retry_after {
+            Some(asked) if asked > backoff => asked.min(self.max_delay),
+            _ => backoff,
+        };
+        (waited.saturating_add(delay) <= self.max_total_delay).then_some(delay)
     }
+}
+
+/// A number in `[0, 1)`, random enough to spread retries apart (not for
+/// anything secret): std's per-process random hash keys, mixed with a
+/// counter so that consecutive calls differ.
+fn random_unit() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
     #[test]
     fn retry_after_extends_but_never_revives_the_schedule() {
-        let policy = RetryPolicy::default().max_delay(Duration::from_secs(10));
-        let ms = Duration::from_millis;
-        assert_eq!(policy.next_delay(Some(ms(500)), None), Some(ms(500)));
-        assert_eq!(policy.next_delay(Some(ms(500)), Some(ms(3000))), Some(ms(3000)));
-        assert_eq!(
-            policy.next_delay(Some(ms(500)), Some(ms(60_000))),
-            Some(ms(10_000))
-        );
-        assert_eq!(policy.next_delay(Some(ms(5000)), Some(ms(1000))), Some(ms(5000)));
-        assert_eq!(policy.next_delay(None, Some(ms(1000))), None);
+        let policy = RetryPolicy::default().max_delay(MS(10_000)).jitter(false);
+        let none = Duration::ZERO;
+        assert_eq!(policy.next_delay(0, None, none), Some(MS(500)));
+        assert_eq!(policy.next_delay(1, None, none), Some(MS(1000)));
+        assert_eq!(policy.next_delay(0, Some(MS(3000)), none), Some(MS(3000)));
+        assert_eq!(policy.next_delay(0, Some(MS(60_000)), none), Some(MS(10_000)));
+        assert_eq!(policy.next_delay(2, Some(MS(1000)), none), Some(MS(2000)));
+        assert_eq!(policy.next_delay(3, Some(MS(1000)), none), None);
+    }
+
+    #[test]
+    fn jitter_never_takes_a_wait_past_max_delay() {
+        let policy = RetryPolicy::default()
+            .max_retries(20)
+            .initial_delay(MS(100))
+            .max_delay(MS(1000))
+            .max_total_delay(Duration::from_secs(3600));
+        let mut shortest = Duration::MAX;
+        for _ in 0..200 {
+            for retry in 0..20 {
+                let delay = policy.next_delay(retry, None, Duration::ZERO).unwrap();
+                assert!(delay <= MS(1000), "retry {retry} waits {delay:?}");
+                shortest = shortest.min(delay);
+            }
+        }
+        assert!(shortest >= MS(50), "jitter keeps at least half: {shortest:?}");
+    }
+
+    #[test]
+    fn retry_after_cannot_escape_max_total_delay() {
+        let policy = RetryPolicy::default()
+            .max_retries(10)
+            .max_delay(Duration::from_secs(60))
+            .max_total_delay(Duration::from_secs(90))
+            .jitter(false);
+        let asked = Some(Duration::from_secs(60));
+        let mut waited = Duration::ZERO;
+        let mut retries = 0;
+        while let Some(delay) = policy.next_delay(retries, asked, waited) {
+            waited += delay;
+            retries += 1;
+        }
+        assert_eq!(retries, 1, "a second 60 s wait would pass 90 s");
+        assert_eq!(waited, Duration::from_secs(60));
     }
 }
