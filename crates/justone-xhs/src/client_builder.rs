@@ -337,9 +337,16 @@ mod tests {
     fn debug_never_shows_the_token() {
         let builder = Client::builder().token("SECRET-TOKEN-1");
         assert!(!format!("{builder:?}").contains("SECRET-TOKEN-1"));
-        let client = builder.base_url("http://127.0.0.1:9").build().unwrap();
+        let client = builder
+            .base_url("http://proxy-user:pa55@127.0.0.1:9")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
         assert!(!shown.contains("SECRET-TOKEN-1"), "{shown}");
-        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        assert!(
+            !shown.contains("pa55") && !shown.contains("proxy-user"),
+            "{shown}"
+        );
+        assert!(shown.contains("http://127.0.0.1:9"), "{shown}");
     }
 }

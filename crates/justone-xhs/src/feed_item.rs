@@ -402,6 +402,8 @@ fn timestamp(value: &Value) -> Option<i64> {
 /// Reads the provider's count spellings: plain digits (commas allowed), a
 /// decimal with a unit (`万`/`w`/`W` ×10⁴, `千`/`k`/`K` ×10³, `亿` ×10⁸), and
 /// a trailing `+`, which means "at least": the result is the lower bound.
+/// Digits the unit cannot make whole are dropped (`"3.5"` is 3,
+/// `"1.23456k"` 1 234), which keeps the result a lower bound too.
 fn parse_count(text: &str) -> Option<u64> {
     let text = text.trim().replace(',', "");
     let text = text.strip_suffix('+').unwrap_or(&text).trim_end();
@@ -416,16 +418,21 @@ fn parse_count(text: &str) -> Option<u64> {
         }
     };
     let number = chars.as_str().trim();
-    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+    // Decimal arithmetic, not f64: "536870912.7亿" is exact.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
         return None;
     }
-    // Whole numbers exactly (large counts do not go through f64).
-    if let Ok(whole) = number.parse::<u64>() {
-        return whole.checked_mul(multiplier);
-    }
-    let value: f64 = number.parse().ok()?;
-    let scaled = (value * multiplier as f64).round();
-    (value.is_finite() && (0.0..u64::MAX as f64).contains(&scaled)).then_some(scaled as u64)
+    let scaled_whole = whole.parse::<u64>().ok()?.checked_mul(multiplier)?;
+    // Only as many fraction digits as the multiplier can make whole.
+    let places = multiplier.ilog10() as usize;
+    let fraction = &fraction[..fraction.len().min(places)];
+    let scaled_fraction = match fraction {
+        "" => 0,
+        f => f.parse::<u64>().ok()? * multiplier / 10u64.pow(f.len() as u32),
+    };
+    scaled_whole.checked_add(scaled_fraction)
 }
 
 /// Reports the JSON kind of a value for decode errors.
@@ -475,9 +482,35 @@ mod tests {
             ("NaN", None),
             ("inf", None),
             (".5k", None),
-            ("1e3", Some(1_000)),
+            ("1e3", None),
+            ("1.", Some(1)),
+            ("1.23456k", Some(1_234)),
+            ("3.5", Some(3)),
         ] {
             assert_eq!(parse_count(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_count_spelling_reads_its_lower_bound(n in 0u64..1_000_000_000, tenths in 0u64..10) {
+            let plain = n.to_string();
+            let with_commas = plain
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(",");
+            for text in [plain.clone(), format!("{plain}+"), with_commas] {
+                proptest::prop_assert_eq!(parse_count(&text), Some(n), "{}", text);
+            }
+            for (units, scale) in [("万wW", 10_000), ("千kK", 1_000), ("亿", 100_000_000)] {
+                for unit in units.chars() {
+                    let text = format!("{n}.{tenths}{unit}+");
+                    proptest::prop_assert_eq!(parse_count(&text), Some(n * scale + tenths * scale / 10), "{}", text);
+                }
+            }
         }
     }
 
