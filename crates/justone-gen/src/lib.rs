@@ -34,6 +34,8 @@
 //! Note that `progenitor_client::Error` renders `reqwest` errors with the full
 //! request URL, query string and token included; `justone-xhs` redacts them.
 
+#![forbid(unsafe_code)]
+
 pub mod hooks;
 
 // Generated code lives only in OUT_DIR; nothing below this line is written by hand.

@@ -20,7 +20,7 @@ use justone_xhs::Channel;
 /// stopped by SIGINT / SIGTERM. When channels fail differently, the first
 /// of 3, 4, 9, 5, 6, 7, 8, 1, 130/143 that applies is the exit code.
 #[derive(Debug, Parser)]
-#[command(name = "justone-xhs", version, verbatim_doc_comment)]
+#[command(name = "justone-xhs", version, verbatim_doc_comment, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

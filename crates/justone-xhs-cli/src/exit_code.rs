@@ -1,6 +1,6 @@
 //! How a failure becomes an exit code, an `error:` line and a `hint:` line.
 
-use justone_xhs::{ApiCode, Error, TOKEN_ENV};
+use justone_xhs::{ApiCode, Error, RetryPolicy, TOKEN_ENV};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub enum Exit {
     Usage = 2,
     /// 3: auth or permission (100, 600, no token).
     Auth = 3,
-    /// 4: quota or balance (303, 601).
+    /// 4: quota or balance (303, 601, 602).
     Quota = 4,
     /// 5: still rate limited after retries (302, HTTP 429).
     RateLimited = 5,
@@ -48,7 +48,9 @@ pub fn classify(error: &Error) -> Exit {
     match error {
         Error::Api { code, .. } => match code {
             ApiCode::InvalidToken | ApiCode::PermissionDenied => Exit::Auth,
-            ApiCode::DailyQuotaExceeded | ApiCode::InsufficientBalance => Exit::Quota,
+            ApiCode::DailyQuotaExceeded | ApiCode::InsufficientBalance | ApiCode::TokenLimitExceeded => {
+                Exit::Quota
+            }
             ApiCode::CollectionFailed | ApiCode::InternalError | ApiCode::ServiceUnavailable => {
                 Exit::Upstream
             }
@@ -58,18 +60,18 @@ pub fn classify(error: &Error) -> Exit {
         Error::Http { status, .. } if *status >= 500 => Exit::Upstream,
         Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => Exit::Protocol,
         Error::Timeout { .. } | Error::Connect { .. } => Exit::Network,
-        Error::Config(message) if message.contains("token") => Exit::Auth,
+        Error::MissingToken => Exit::Auth,
+        Error::InvalidBaseUrl { .. } | Error::InvalidSetting { .. } => Exit::Usage,
         _ => Exit::Other,
     }
 }
 
-/// The `(code N, request id R)` suffix, where known.
+/// The `(code N, request id R)` suffix, where known and not already in the
+/// error's own message (`Error::Http` and `Error::Decode` name their status).
 pub fn context(error: &Error) -> String {
     let mut parts = Vec::new();
     if let Some(code) = error.api_code() {
         parts.push(format!("code {}", code.code()));
-    } else if let Some(status) = error.http_status() {
-        parts.push(format!("HTTP {status}"));
     }
     if let Some(id) = error.request_id() {
         parts.push(format!("request id {id}"));
@@ -84,15 +86,16 @@ pub fn context(error: &Error) -> String {
 /// One line of advice.
 pub fn hint(error: &Error) -> String {
     match classify(error) {
-        Exit::Auth if matches!(error, Error::Config(_)) => {
+        Exit::Auth if matches!(error, Error::MissingToken) => {
             format!("set {TOKEN_ENV} or pass --token-file, or try --demo")
         }
         Exit::Auth => format!("check the token in {TOKEN_ENV} (or --token-file) and its permissions"),
         Exit::Quota => "the daily quota or the balance is used up; top up or wait, then resume".to_owned(),
         Exit::RateLimited => "slow down with --rate or --concurrency, then resume".to_owned(),
-        Exit::Upstream => {
-            "the provider failed after retries; try again later or with more --retries".to_owned()
-        }
+        Exit::Upstream => format!(
+            "the provider failed after retries (at most --retries per page, and at most {} s of waiting per page); try again later",
+            RetryPolicy::default().total_delay_limit().as_secs()
+        ),
         Exit::Network => {
             "check the network and --base-url/--region; a slow API may need a larger --timeout".to_owned()
         }
@@ -100,8 +103,65 @@ pub fn hint(error: &Error) -> String {
             "the response was not what the API documents; run with RUST_LOG=debug for details".to_owned()
         }
         Exit::InvalidParameters => "check --channel and --page".to_owned(),
-        Exit::Other | Exit::Usage | Exit::Success | Exit::Interrupted | Exit::Terminated => {
+        Exit::Usage => "check the option named above; see --help".to_owned(),
+        Exit::Other | Exit::Success | Exit::Interrupted | Exit::Terminated => {
             "see the message above".to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64) -> Error {
+        Error::Api {
+            code: ApiCode::from_code(code),
+            message: None,
+            request_id: Some("r-1".into()),
+            http_status: 200,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn configuration_errors_are_classified_by_type_not_text() {
+        assert_eq!(classify(&Error::MissingToken), Exit::Auth);
+        assert!(hint(&Error::MissingToken).starts_with("set JUST_ONE_API_TOKEN"));
+        let setting = Error::InvalidSetting {
+            name: "token",
+            reason: "is empty".into(),
+        };
+        assert_eq!(classify(&setting), Exit::Usage);
+        let url = Error::InvalidBaseUrl {
+            url: "ftp://x".into(),
+            reason: "expected http(s)://host".into(),
+        };
+        assert_eq!(classify(&url), Exit::Usage);
+        assert_eq!(Exit::Usage as i32, 2);
+    }
+
+    #[test]
+    fn token_limit_exceeded_is_a_quota() {
+        assert_eq!(classify(&api(602)), Exit::Quota);
+    }
+
+    #[test]
+    fn the_status_is_named_once() {
+        let decode = Error::Decode {
+            reason: "the body is not JSON".into(),
+            excerpt: "oops".into(),
+            http_status: 200,
+        };
+        let line = format!("{decode}{}", context(&decode));
+        assert_eq!(line.matches("HTTP 200").count(), 1, "{line}");
+        let http = Error::Http {
+            status: 502,
+            body_excerpt: String::new(),
+            retry_after: None,
+        };
+        let line = format!("{http}{}", context(&http));
+        assert_eq!(line.matches("HTTP 502").count(), 1, "{line}");
+        assert_eq!(context(&api(303)), " (code 303, request id r-1)");
     }
 }

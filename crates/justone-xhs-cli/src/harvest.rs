@@ -18,7 +18,7 @@ use crate::checkpoint::ChannelMark;
 use crate::exit_code::{Exit, classify};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::Renderer;
+use crate::render::{Renderer, printable};
 use crate::signals::{Signal, Signals};
 
 /// What to fetch.
@@ -157,7 +157,7 @@ pub async fn run(
         };
         let run = &mut outcome.channels[index];
         match result {
-            Ok(page) if page.is_empty() => {
+            Ok(page) if page.is_end() => {
                 progress.feed_ended(u64::from(plan.last_page.saturating_sub(page.page) + 1));
                 run.state = State::Done;
                 let mark = ChannelMark {
@@ -170,6 +170,17 @@ pub async fn run(
                 }
             }
             Ok(page) => {
+                if page.data_missing() {
+                    crate::report::say(format_args!(
+                        "warning: {} page {}: the API answered success without `data`{}; going on with the next page",
+                        page.channel.slug(),
+                        page.page,
+                        page.request_id
+                            .as_deref()
+                            .map(|id| format!(" (request id {})", printable(id)))
+                            .unwrap_or_default()
+                    ));
+                }
                 if let Err(error) = write_page(
                     &page,
                     index,

@@ -301,14 +301,16 @@ fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Er
 }
 
 fn read_token_file(path: &Path) -> Result<String, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read the token file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidSetting {
+        name: "--token-file",
+        reason: format!("cannot read {}: {e}", path.display()),
+    })?;
     let token = text.lines().next().unwrap_or_default().trim().to_owned();
     if token.is_empty() {
-        return Err(Error::Config(format!(
-            "the token file {} is empty",
-            path.display()
-        )));
+        return Err(Error::InvalidSetting {
+            name: "--token-file",
+            reason: format!("{} is empty", path.display()),
+        });
     }
     Ok(token)
 }

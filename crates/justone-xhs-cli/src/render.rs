@@ -102,16 +102,11 @@ impl Renderer {
         if !self.raw {
             return serde_json::to_writer(out, record).map_err(io::Error::from);
         }
-        let raw = item.raw().get();
-        if raw.contains('\n') {
-            // One item per line: a pretty-printed item is re-written compactly
-            // (the same JSON value).
-            let value: serde_json::Value = serde_json::from_str(raw).map_err(io::Error::from)?;
-            serde_json::to_writer(out, &value).map_err(io::Error::from)
-        } else {
-            out.extend_from_slice(raw.as_bytes());
-            Ok(())
-        }
+        // One item per line: a pretty-printed item loses only its
+        // insignificant whitespace (key order, number spelling and escapes
+        // stay as the provider wrote them).
+        out.extend_from_slice(justone_xhs::compact_json(item.raw().get()).as_bytes());
+        Ok(())
     }
 
     /// What comes after the last record; written at every stop, so that a

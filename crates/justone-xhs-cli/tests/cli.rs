@@ -23,6 +23,8 @@ fn run(args: &[&str]) -> Run {
         .env_remove("JUSTONEAPI_TOKEN")
         .env_remove("JUSTONE_BASE_URL")
         .env_remove("RUST_LOG")
+        // Help text is wrapped to the terminal, at most 100 columns.
+        .env_remove("COLUMNS")
         .output()
         .unwrap();
     let run = Run {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{Client, Inner};
@@ -62,7 +62,7 @@ impl std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("region", &self.region)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(shown_url))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -70,8 +70,12 @@ impl std::fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The API token. Without one, [`ClientBuilder::build`] reads
-    /// `JUST_ONE_API_TOKEN`, then `JUSTONEAPI_TOKEN`.
+    /// The API token. It wins over the environment; without one,
+    /// [`ClientBuilder::build`] reads `JUST_ONE_API_TOKEN`, then
+    /// `JUSTONEAPI_TOKEN` (the first that is set and not blank, trimmed).
+    ///
+    /// [`build`](ClientBuilder::build) checks its form: at most
+    /// [`MAX_TOKEN_BYTES`] bytes, no whitespace or control characters.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(SecretString::from(token.into()));
         self
@@ -115,7 +119,11 @@ impl ClientBuilder {
         self
     }
 
-    /// At most this many requests per second, across all clones.
+    /// At most this many requests per second, across all clones: one
+    /// request every `1 / requests_per_second` seconds, with no initial
+    /// burst, so `n` requests take at least `(n - 1) / requests_per_second`
+    /// seconds. Any rate from one a day (`1.0 / 86400.0`) to a million per
+    /// second; fractions are kept (1.4 is not 1).
     pub fn rate_limit(mut self, requests_per_second: f64) -> Self {
         self.rate_limit = Some(requests_per_second);
         self
@@ -142,17 +150,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. Sends nothing.
     ///
     /// # Errors
-    /// [`Error::Config`] when there is no token, the base URL is not an
-    /// `http(s)` URL, or a limit is out of range.
+    /// - [`Error::MissingToken`] when no token was given and neither
+    ///   environment variable is set;
+    /// - [`Error::InvalidSetting`] (`token`) for a token that is empty, longer
+    ///   than [`MAX_TOKEN_BYTES`], or holds whitespace or control
+    ///   characters (a token like that could only fail, as a transport
+    ///   error retried for nothing); the message never shows the token;
+    /// - [`Error::InvalidBaseUrl`] when the base URL is not
+    ///   `http(s)://host[:port][/path]` (no query, no fragment);
+    /// - [`Error::InvalidSetting`] for a rate limit or concurrency cap out of
+    ///   range, or when the HTTP client cannot be built.
     pub fn build(self) -> Result<Client, Error> {
-        let token = self.token.or_else(token_from_env).ok_or_else(|| {
-            Error::Config(format!(
-                "no API token: set {TOKEN_ENV} or pass one to ClientBuilder::token"
-            ))
-        })?;
+        let token = self.token.or_else(token_from_env).ok_or(Error::MissingToken)?;
+        check_token(token.expose_secret())?;
         let base_url = self.base_url.unwrap_or_else(|| self.region.base_url().to_owned());
         let base_url = check_base_url(&base_url)?;
         let http = match self.http_client {
@@ -167,8 +180,9 @@ impl ClientBuilder {
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                     .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
                     .build()
-                    .map_err(|e| {
-                        Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+                    .map_err(|e| Error::InvalidSetting {
+                        name: "http_client",
+                        reason: format!("cannot be built: {}", e.without_url()),
                     })?
             }
         };
@@ -195,20 +209,69 @@ fn token_from_env() -> Option<SecretString> {
         .map(SecretString::from)
 }
 
-fn check_base_url(url: &str) -> Result<String, Error> {
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::Config(format!(
-            "invalid base URL {url:?}: expected http(s)://host"
+/// The longest token accepted, in bytes. The provider's tokens are far
+/// shorter; the bound only keeps a wrong file or variable from becoming a
+/// megabyte-long request.
+pub const MAX_TOKEN_BYTES: usize = 1024;
+
+fn check_token(token: &str) -> Result<(), Error> {
+    let invalid = |reason: String| Error::InvalidSetting {
+        name: "token",
+        reason,
+    };
+    if token.is_empty() {
+        return Err(invalid("is empty".to_owned()));
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(invalid(format!(
+            "is {} bytes long, more than the {MAX_TOKEN_BYTES} a token can be",
+            token.len()
         )));
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            "contains whitespace or control characters (was a file or variable with several lines used?)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let invalid = |reason: String| Error::InvalidBaseUrl {
+        url: shown_url(url),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid("expected http(s)://host".to_owned()));
     }
     if parsed.query().is_some() {
-        return Err(Error::Config(format!(
-            "invalid base URL {url:?}: it must not have a query"
-        )));
+        return Err(invalid("it must not have a query".to_owned()));
+    }
+    if parsed.fragment().is_some() {
+        return Err(invalid("it must not have a #fragment".to_owned()));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// A URL fit to show: without user name and password (even when it does not
+/// parse), `token=` values or control characters.
+pub(crate) fn shown_url(url: &str) -> String {
+    let without_userinfo = match url.find("://") {
+        Some(scheme_end) => {
+            let authority_start = scheme_end + 3;
+            let authority_end = url[authority_start..]
+                .find(['/', '?', '#'])
+                .map_or(url.len(), |n| authority_start + n);
+            match url[authority_start..authority_end].rfind('@') {
+                Some(at) => format!("{}{}", &url[..authority_start], &url[authority_start + at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    };
+    crate::redact::clean(&without_userinfo, "")
 }
 
 #[cfg(test)]
@@ -221,18 +284,80 @@ mod tests {
             check_base_url("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
         );
-        assert!(check_base_url("ftp://example.com").is_err());
-        assert!(check_base_url("not a url").is_err());
-        assert!(check_base_url("https://x/?token=1").is_err());
+        for bad in [
+            "ftp://example.com",
+            "not a url",
+            "https://x/?token=1",
+            "https://x/#frag",
+            "localhost:80",
+        ] {
+            assert!(
+                matches!(check_base_url(bad), Err(Error::InvalidBaseUrl { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn shown_urls_never_carry_credentials() {
+        let error = check_base_url("ftp://user:pa55@example.com/x?token=abc").unwrap_err();
+        let text = error.to_string();
+        assert!(
+            !text.contains("pa55") && !text.contains("user") && !text.contains("abc"),
+            "{text}"
+        );
+        assert!(text.contains("ftp://example.com/x?token=[redacted]"), "{text}");
+        assert_eq!(shown_url("http://u:p@h:1/a@b"), "http://h:1/a@b");
+        assert_eq!(shown_url("not a url"), "not a url");
+        assert_eq!(shown_url("http://u:p w@h"), "http://h");
+    }
+
+    #[test]
+    fn odd_tokens_are_rejected_without_being_shown() {
+        let huge = "A".repeat(1 << 20);
+        for token in [huge.as_str(), "tok\nSECRET", "tok SECRET", "tok\u{1b}SECRET", ""] {
+            let error = Client::builder()
+                .token(token)
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidSetting { name: "token", .. }),
+                "{error:?}"
+            );
+            assert!(!error.to_string().contains("SECRET"), "{error}");
+            assert!(error.to_string().len() < 200);
+        }
+        assert!(
+            Client::builder()
+                .token("a".repeat(MAX_TOKEN_BYTES) + "+/=%")
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .is_err()
+        );
+        assert!(
+            Client::builder()
+                .token("tok+SECRET/ab==%25")
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
     fn debug_never_shows_the_token() {
         let builder = Client::builder().token("SECRET-TOKEN-1");
         assert!(!format!("{builder:?}").contains("SECRET-TOKEN-1"));
-        let client = builder.base_url("http://127.0.0.1:9").build().unwrap();
+        let client = builder
+            .base_url("http://proxy-user:pa55@127.0.0.1:9")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
         assert!(!shown.contains("SECRET-TOKEN-1"), "{shown}");
-        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        assert!(
+            !shown.contains("pa55") && !shown.contains("proxy-user"),
+            "{shown}"
+        );
+        assert!(shown.contains("http://127.0.0.1:9"), "{shown}");
     }
 }

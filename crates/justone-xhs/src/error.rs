@@ -13,19 +13,31 @@
 //! | `code` 503 | [`Error::Api`], [`ApiCode::ServiceUnavailable`] | **yes** |
 //! | `code` 600 (permission denied) | [`Error::Api`], [`ApiCode::PermissionDenied`] | no |
 //! | `code` 601 (insufficient balance) | [`Error::Api`], [`ApiCode::InsufficientBalance`] | no |
-//! | `code` 101, 202, 300, 404, 602, or one not in the spec | [`Error::Api`] | no |
+//! | `code` 602 (token limit exceeded) | [`Error::Api`], [`ApiCode::TokenLimitExceeded`] | no |
+//! | `code` 101, 202, 300, 404, or one not in the spec | [`Error::Api`] | no |
 //! | HTTP 429 without a business code | [`Error::Http`] | **yes**, honouring `Retry-After` |
+//! | HTTP 408 (request timeout) without a business code | [`Error::Http`] | **yes** |
 //! | HTTP 5xx without a business code | [`Error::Http`] | **yes** |
 //! | other HTTP status without a business code | [`Error::Http`] | no |
 //! | no response in time | [`Error::Timeout`] | **yes** |
 //! | connection refused / reset, DNS, TLS | [`Error::Connect`] | **yes** |
 //! | body not JSON, not an object, no `code` | [`Error::Decode`] | no |
 //! | body larger than the configured cap (32 MiB) | [`Error::TooLarge`] | no |
-//! | no token, bad base URL, bad setting | [`Error::Config`] | no |
+//! | no token | [`Error::MissingToken`] | no |
+//! | base URL not `http(s)://host[/path]` | [`Error::InvalidBaseUrl`] | no |
+//! | a setting, the token's form or a page number out of range | [`Error::InvalidSetting`] | no |
 //! | the client was cancelled before sending | [`Error::Cancelled`] | no |
 //!
 //! A business code wins over the HTTP status: a 401 whose body says
 //! `code: 100` is [`ApiCode::InvalidToken`].
+//!
+//! A rate limit (302 or HTTP 429) also pauses every request of the client
+//! and its clones; see [`Client`](crate::Client) for how long, and for when
+//! the client stops retrying rate limits altogether.
+//!
+//! All text from the provider in an error (its `message`, a body excerpt, a
+//! page title, a request id) has the token, any `token=` value and every
+//! control character removed.
 
 use std::fmt;
 use std::time::Duration;
@@ -34,8 +46,8 @@ use std::time::Duration;
 ///
 /// The named variants are the values of the spec's `Result.code` enum. The
 /// provider documents the meaning of 0, 100, 301, 302, 303, 400, 500, 600 and
-/// 601; the others are named after the HTTP status with the same number or
-/// by their number alone.
+/// 601 on the endpoint's page, and of 602 in its MCP server; the others are
+/// named after the HTTP status with the same number or by their number alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiCode {
@@ -67,8 +79,9 @@ pub enum ApiCode {
     PermissionDenied,
     /// 601: insufficient balance.
     InsufficientBalance,
-    /// 602: in the spec, meaning not documented.
-    Code602,
+    /// 602: token limit exceeded (the provider's MCP server calls it
+    /// `TOKEN_LIMIT_EXCEEDED`); a quota, not retryable.
+    TokenLimitExceeded,
     /// A code that is not in the spec.
     Unknown(i64),
 }
@@ -91,7 +104,7 @@ impl ApiCode {
             503 => ApiCode::ServiceUnavailable,
             600 => ApiCode::PermissionDenied,
             601 => ApiCode::InsufficientBalance,
-            602 => ApiCode::Code602,
+            602 => ApiCode::TokenLimitExceeded,
             other => ApiCode::Unknown(other),
         }
     }
@@ -113,7 +126,7 @@ impl ApiCode {
             ApiCode::ServiceUnavailable => 503,
             ApiCode::PermissionDenied => 600,
             ApiCode::InsufficientBalance => 601,
-            ApiCode::Code602 => 602,
+            ApiCode::TokenLimitExceeded => 602,
             ApiCode::Unknown(code) => code,
         }
     }
@@ -144,6 +157,7 @@ impl ApiCode {
             ApiCode::PermissionDenied => "permission denied",
             ApiCode::InsufficientBalance => "insufficient balance",
             ApiCode::NotFound => "not found",
+            ApiCode::TokenLimitExceeded => "token limit exceeded",
             _ => "undocumented business code",
         }
     }
@@ -156,7 +170,7 @@ impl fmt::Display for ApiCode {
 }
 
 /// Everything that can go wrong. Never contains the API token.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The provider answered with a non-zero business `code`.
@@ -174,11 +188,12 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// An HTTP error status without a business code in the body.
-    #[error("HTTP {status} from the API; body: {body_excerpt:?}")]
+    #[error("HTTP {status} from the API: {}", body_text(.body_excerpt))]
     Http {
         /// The HTTP status.
         status: u16,
-        /// The first characters of the body.
+        /// What the body says: the title of an HTML page (never markup), or
+        /// the first characters of any other body.
         body_excerpt: String,
         /// How long the server asked us to wait, from `Retry-After`.
         retry_after: Option<Duration>,
@@ -196,11 +211,12 @@ pub enum Error {
         detail: String,
     },
     /// The response is not a valid envelope.
-    #[error("cannot decode the response (HTTP {http_status}): {reason}; body starts with {excerpt:?}")]
+    #[error("cannot decode the response (HTTP {http_status}): {reason}; {}", body_text(.excerpt))]
     Decode {
         /// What is wrong.
         reason: String,
-        /// The first characters of the body (never the whole body).
+        /// What the body says: the title of an HTML page, or its first
+        /// characters (never the whole body).
         excerpt: String,
         /// The HTTP status.
         http_status: u16,
@@ -213,13 +229,43 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
-    /// The client is misconfigured.
-    #[error("invalid configuration: {0}")]
-    Config(String),
+    /// No API token was given, and neither `JUST_ONE_API_TOKEN` nor
+    /// `JUSTONEAPI_TOKEN` is set (a Rust caller can also pass one to
+    /// [`ClientBuilder::token`](crate::ClientBuilder::token)).
+    #[error("no API token: set JUST_ONE_API_TOKEN or JUSTONEAPI_TOKEN")]
+    MissingToken,
+    /// The base URL is not `http(s)://host[:port][/path]` (no query, no
+    /// fragment).
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given, without user name, password or `token=` value.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A setting, the token's form, or an argument is out of range. Nothing
+    /// was sent.
+    #[error("invalid {name}: {reason}")]
+    InvalidSetting {
+        /// Which one: `token`, `rate_limit`, `max_concurrency`, `page`, …
+        name: &'static str,
+        /// What is wrong with it (never the token itself).
+        reason: String,
+    },
     /// Nothing was sent: the client's cancellation token was cancelled
     /// (see [`Client::cancellation_token`](crate::Client::cancellation_token)).
     #[error("cancelled before the request was sent")]
     Cancelled,
+}
+
+fn body_text(excerpt: &str) -> String {
+    if excerpt.starts_with("an HTML page") {
+        excerpt.to_owned()
+    } else if excerpt.is_empty() {
+        "empty body".to_owned()
+    } else {
+        format!("body starts with {excerpt:?}")
+    }
 }
 
 fn describe(code: &ApiCode, message: &Option<String>) -> String {
@@ -243,7 +289,12 @@ impl Error {
             Error::Api { code, .. } => code.is_retryable(),
             Error::Http { status, .. } => *status == 429 || *status == 408 || *status >= 500,
             Error::Timeout { .. } | Error::Connect { .. } => true,
-            Error::Decode { .. } | Error::TooLarge { .. } | Error::Config(_) | Error::Cancelled => false,
+            Error::Decode { .. }
+            | Error::TooLarge { .. }
+            | Error::MissingToken
+            | Error::InvalidBaseUrl { .. }
+            | Error::InvalidSetting { .. }
+            | Error::Cancelled => false,
         }
     }
 
@@ -325,5 +376,40 @@ mod tests {
             "the API refused the request: code 303: quota used up (request id req-1)"
         );
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn code_602_is_a_token_limit_and_not_retried() {
+        assert_eq!(ApiCode::from_code(602), ApiCode::TokenLimitExceeded);
+        assert!(!ApiCode::TokenLimitExceeded.is_retryable());
+        assert_eq!(
+            ApiCode::TokenLimitExceeded.to_string(),
+            "602 (token limit exceeded)"
+        );
+    }
+
+    #[test]
+    fn bodies_are_quoted_but_html_titles_are_named() {
+        let http = |body_excerpt: &str| Error::Http {
+            status: 502,
+            body_excerpt: body_excerpt.to_owned(),
+            retry_after: None,
+        };
+        assert_eq!(
+            http("an HTML page titled \"502 Bad Gateway\"").to_string(),
+            "HTTP 502 from the API: an HTML page titled \"502 Bad Gateway\""
+        );
+        assert_eq!(
+            http("oops").to_string(),
+            "HTTP 502 from the API: body starts with \"oops\""
+        );
+        assert_eq!(http("").to_string(), "HTTP 502 from the API: empty body");
+    }
+
+    #[test]
+    fn the_missing_token_message_speaks_to_users_not_rust_callers() {
+        let text = Error::MissingToken.to_string();
+        assert_eq!(text, "no API token: set JUST_ONE_API_TOKEN or JUSTONEAPI_TOKEN");
+        assert!(!text.contains("ClientBuilder"));
     }
 }

@@ -7,8 +7,9 @@ use justone_gen::{Error as RawError, ResponseValue};
 
 use crate::channel::Channel;
 use crate::error::{ApiCode, Error};
+use crate::feed_item::kind_of;
 use crate::feed_page::{FeedPage, decode_items};
-use crate::redact::{describe_reqwest, excerpt};
+use crate::redact::{clean, describe_reqwest, excerpt};
 
 /// What the generated `send()` returns.
 pub(crate) type RawResult = Result<ResponseValue<Envelope>, RawError<Envelope>>;
@@ -81,9 +82,12 @@ pub(crate) async fn map_result(
         Err(
             RawError::CommunicationError(e) | RawError::ResponseBodyError(e) | RawError::InvalidUpgrade(e),
         ) => Err(transport(e, request.token)),
-        Err(RawError::InvalidRequest(reason) | RawError::Custom(reason)) => {
-            Err(Error::Config(crate::redact::scrub(&reason, request.token)))
-        }
+        // The generated client refused to build the request; the builder
+        // and `note_feed` check everything it checks, so this is a bug.
+        Err(RawError::InvalidRequest(reason) | RawError::Custom(reason)) => Err(Error::InvalidSetting {
+            name: "request",
+            reason: clean(&reason, request.token),
+        }),
     }
 }
 
@@ -96,11 +100,25 @@ pub(crate) fn envelope_to_page(
     if envelope.code != 0 {
         return Err(Error::Api {
             code: ApiCode::from_code(i64::from(envelope.code)),
-            message: envelope.message.map(|m| crate::redact::scrub(&m, request.token)),
-            request_id: envelope.request_id,
+            // The message and request id come from the server, which may
+            // echo the request target (and the token) or send escape codes.
+            message: envelope.message.map(|m| clean(&m, request.token)),
+            request_id: envelope.request_id.map(|id| clean(&id, request.token)),
             http_status: status,
             retry_after,
         });
+    }
+    let data_missing = envelope
+        .data
+        .as_deref()
+        .is_none_or(|d| kind_of(d.get()) == "null");
+    if data_missing {
+        tracing::warn!(
+            channel = request.channel.oid(),
+            page = request.page,
+            request_id = envelope.request_id.as_deref(),
+            "code 0 without `data`: an empty page that is not the end of the feed"
+        );
     }
     let items = decode_items(envelope.data.as_deref()).map_err(|reason| Error::Decode {
         reason,
@@ -117,6 +135,7 @@ pub(crate) fn envelope_to_page(
         items,
         request_id: envelope.request_id,
         record_time: envelope.record_time,
+        data_missing,
     })
 }
 
@@ -146,7 +165,7 @@ pub(crate) fn undecodable(
         Ok(serde_json::Value::Object(_)) => format!("the envelope has unexpected field types ({reason})"),
         Ok(_) => format!(
             "the body is {}, expected an object",
-            crate::feed_item::kind_of(&String::from_utf8_lossy(body))
+            kind_of(&String::from_utf8_lossy(body))
         ),
     };
     Error::Decode {

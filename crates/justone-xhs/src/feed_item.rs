@@ -111,8 +111,10 @@ pub struct FeedItem {
     pub display_title: Option<String>,
     /// `desc`.
     pub desc: Option<String>,
-    /// Like count (`likes`); strings such as `"1.2万"` or `"3k"` are read
-    /// as numbers.
+    /// Like count (`likes`). The provider's display strings are read as
+    /// numbers: `"1.2万"`/`"3.4w"` (×10 000), `"1千"`/`"2k"` (×1 000),
+    /// `"1亿"` (×100 000 000), `"1,024"`. A trailing `+` (`"10万+"`,
+    /// `"999+"`) means "at least": the value is that lower bound.
     pub likes: Option<u64>,
     /// `user`.
     pub author: Option<Author>,
@@ -351,10 +353,7 @@ fn lenient_item(raw: Box<RawValue>) -> FeedItem {
                 url: text(v.pointer("/media/stream/h264/0/master_url")),
             }),
         category: category(text(at("category_id")), text(at("category_name"))),
-        timestamp: item
-            .get("timestamp")
-            .and_then(count)
-            .and_then(|n| i64::try_from(n).ok()),
+        timestamp: item.get("timestamp").and_then(timestamp),
         is_ads: item.get("is_ads").and_then(Value::as_bool),
         model_type: text(item.get("model_type")),
         cursor_score: item.get("cursor_score").and_then(|v| match v {
@@ -369,28 +368,71 @@ fn lenient_item(raw: Box<RawValue>) -> FeedItem {
     }
 }
 
-/// A non-negative count from a number or a display string: `"1.2万"`,
-/// `"3.5w"`, `"2k"`, `"1亿"`, `"1,024"`.
+/// A non-negative count from a number or a display string (see
+/// [`parse_count`]). An integer is read as the strict path reads it, so both
+/// paths agree; a float only when it is a whole number in range.
 fn count(value: &Value) -> Option<u64> {
     match value {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(f))
+                .map(|f| f as u64)
+        }),
         Value::String(s) => parse_count(s),
         _ => None,
     }
 }
 
+/// Seconds since the epoch: any `i64` as the strict path reads it (negative
+/// included), else a count-like number or string.
+fn timestamp(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| count(value).and_then(|c| i64::try_from(c).ok())),
+        Value::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .or_else(|| parse_count(s).and_then(|c| i64::try_from(c).ok())),
+        _ => None,
+    }
+}
+
+/// Reads the provider's count spellings: plain digits (commas allowed), a
+/// decimal with a unit (`万`/`w`/`W` ×10⁴, `千`/`k`/`K` ×10³, `亿` ×10⁸), and
+/// a trailing `+`, which means "at least": the result is the lower bound.
+/// Digits the unit cannot make whole are dropped (`"3.5"` is 3,
+/// `"1.23456k"` 1 234), which keeps the result a lower bound too.
 fn parse_count(text: &str) -> Option<u64> {
     let text = text.trim().replace(',', "");
-    let (number, multiplier) = match text.chars().last()? {
-        '万' | 'w' | 'W' => (&text[..text.len() - text.chars().last()?.len_utf8()], 10_000.0),
-        '亿' => (&text[..text.len() - '亿'.len_utf8()], 100_000_000.0),
-        'k' | 'K' => (&text[..text.len() - 1], 1_000.0),
-        _ => (text.as_str(), 1.0),
+    let text = text.strip_suffix('+').unwrap_or(&text).trim_end();
+    let mut chars = text.chars();
+    let multiplier: u64 = match chars.next_back()? {
+        '万' | 'w' | 'W' => 10_000,
+        '千' | 'k' | 'K' => 1_000,
+        '亿' => 100_000_000,
+        _ => {
+            chars = text.chars();
+            1
+        }
     };
-    let value: f64 = number.trim().parse().ok()?;
-    (value.is_finite() && value >= 0.0).then(|| (value * multiplier).round() as u64)
+    let number = chars.as_str().trim();
+    // Decimal arithmetic, not f64: "536870912.7亿" is exact.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
+        return None;
+    }
+    let scaled_whole = whole.parse::<u64>().ok()?.checked_mul(multiplier)?;
+    // Only as many fraction digits as the multiplier can make whole.
+    let places = multiplier.ilog10() as usize;
+    let fraction = &fraction[..fraction.len().min(places)];
+    let scaled_fraction = match fraction {
+        "" => 0,
+        f => f.parse::<u64>().ok()? * multiplier / 10u64.pow(f.len() as u32),
+    };
+    scaled_whole.checked_add(scaled_fraction)
 }
 
 /// Reports the JSON kind of a value for decode errors.
@@ -416,14 +458,77 @@ mod tests {
 
     #[test]
     fn counts_parse_display_strings() {
-        assert_eq!(parse_count("1.2万"), Some(12_000));
-        assert_eq!(parse_count("3.5w"), Some(35_000));
-        assert_eq!(parse_count("2k"), Some(2_000));
-        assert_eq!(parse_count("1亿"), Some(100_000_000));
-        assert_eq!(parse_count("1,024"), Some(1_024));
-        assert_eq!(parse_count("10+"), None);
-        assert_eq!(parse_count(""), None);
-        assert_eq!(parse_count("-3"), None);
+        for (text, expected) in [
+            ("1.2万", Some(12_000)),
+            ("3.4w", Some(34_000)),
+            ("3.5W", Some(35_000)),
+            ("10万+", Some(100_000)),
+            ("999+", Some(999)),
+            ("1千", Some(1_000)),
+            ("2k", Some(2_000)),
+            ("2.5K+", Some(2_500)),
+            ("1亿", Some(100_000_000)),
+            ("1.5亿+", Some(150_000_000)),
+            ("1,024", Some(1_024)),
+            (" 7 ", Some(7)),
+            ("10 万", Some(100_000)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551615万", None),
+            ("", None),
+            ("+", None),
+            ("万", None),
+            ("-3", None),
+            ("-1万", None),
+            ("NaN", None),
+            ("inf", None),
+            (".5k", None),
+            ("1e3", None),
+            ("1.", Some(1)),
+            ("1.23456k", Some(1_234)),
+            ("3.5", Some(3)),
+        ] {
+            assert_eq!(parse_count(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_count_spelling_reads_its_lower_bound(n in 0u64..1_000_000_000, tenths in 0u64..10) {
+            let plain = n.to_string();
+            let with_commas = plain
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(",");
+            for text in [plain.clone(), format!("{plain}+"), with_commas] {
+                proptest::prop_assert_eq!(parse_count(&text), Some(n), "{}", text);
+            }
+            for (units, scale) in [("万wW", 10_000), ("千kK", 1_000), ("亿", 100_000_000)] {
+                for unit in units.chars() {
+                    let text = format!("{n}.{tenths}{unit}+");
+                    proptest::prop_assert_eq!(parse_count(&text), Some(n * scale + tenths * scale / 10), "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_counts_only_when_whole_and_in_range() {
+        let n = |json: &str| count(&serde_json::from_str(json).unwrap());
+        assert_eq!(n("3"), Some(3));
+        assert_eq!(n("3.0"), Some(3));
+        assert_eq!(n("3.5"), None);
+        assert_eq!(n("-1"), None);
+        assert_eq!(n("1e30"), None);
+    }
+
+    #[test]
+    fn both_paths_read_a_negative_timestamp() {
+        assert_eq!(item(r#"{"timestamp":-1}"#).timestamp, Some(-1));
+        assert_eq!(item(r#"{"timestamp":-1,"likes":"odd"}"#).timestamp, Some(-1));
+        assert_eq!(item(r#"{"timestamp":"-5","likes":"odd"}"#).timestamp, Some(-5));
     }
 
     #[test]

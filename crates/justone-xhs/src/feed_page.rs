@@ -16,12 +16,17 @@ pub struct FeedPage {
     pub channel: Channel,
     /// The page number asked for.
     pub page: u32,
-    /// The notes, in the provider's order. Empty at the end of the feed.
+    /// The notes, in the provider's order. Empty at the end of the feed,
+    /// and when the provider sent no `data` (see [`FeedPage::is_end`]).
     pub items: Vec<FeedItem>,
     /// The provider's `requestId`.
     pub request_id: Option<String>,
     /// The provider's `recordTime`.
     pub record_time: Option<String>,
+    /// Whether `data` was `null` or missing (not serialized: not the
+    /// provider's data).
+    #[serde(skip)]
+    pub(crate) data_missing: bool,
 }
 
 impl FeedPage {
@@ -52,9 +57,33 @@ impl FeedPage {
         }
     }
 
-    /// Whether the page has no items (the end of the feed).
+    /// Whether the page has no items. That is the end of the feed only
+    /// when [`FeedPage::is_end`] says so.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Whether this page is the documented end of the feed: `code` 0 with
+    /// `data` an empty array. A `null` or missing `data` is not the end
+    /// (see [`FeedPage::data_missing`]); the provider gives no meaning to it,
+    /// and treating it as the end would silently cut a walk short.
+    ///
+    /// ```
+    /// use justone_xhs::{Channel, FeedPage};
+    ///
+    /// let end = FeedPage::from_json(Channel::Food, 9, br#"{"code":0,"data":[]}"#).unwrap();
+    /// assert!(end.is_end());
+    /// let odd = FeedPage::from_json(Channel::Food, 9, br#"{"code":0,"data":null}"#).unwrap();
+    /// assert!(odd.is_empty() && !odd.is_end() && odd.data_missing());
+    /// ```
+    pub fn is_end(&self) -> bool {
+        self.items.is_empty() && !self.data_missing
+    }
+
+    /// Whether the provider answered `code` 0 with `data` `null` or missing
+    /// (logged as a warning naming channel, page and request id).
+    pub fn data_missing(&self) -> bool {
+        self.data_missing
     }
 }
 

@@ -8,7 +8,8 @@
 //!   concurrency cap, `tracing` spans; the token never appears in `Debug`,
 //!   errors or logs.
 //! - [`FeedPage`] / [`FeedItem`]: typed fields for what people read, and the
-//!   provider's JSON kept byte for byte.
+//!   provider's JSON kept byte for byte ([`compact_json`] puts it on one
+//!   line without changing a number or an escape).
 //! - [`Error`]: one error type; [`ApiCode`] for the provider's business codes.
 //!
 //! ```no_run
@@ -33,6 +34,7 @@
 //! All HTTP goes through the generated `justone-gen` client.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod channel;
 mod client;
@@ -41,6 +43,7 @@ pub mod error;
 mod error_mapping;
 mod feed_item;
 mod feed_page;
+mod json_text;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod pagination;
@@ -50,10 +53,13 @@ mod retry_policy;
 
 pub use channel::{Channel, UnknownChannel};
 pub use client::Client;
-pub use client_builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT};
+pub use client_builder::{
+    ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, MAX_TOKEN_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT,
+};
 pub use error::{ApiCode, Error};
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
+pub use json_text::compact_json;
 pub use pagination::Pages;
 pub use retry_policy::RetryPolicy;
 /// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.

@@ -107,7 +107,8 @@ impl Pages {
     }
 
     /// The pages, in order. An error is yielded once and ends the stream;
-    /// so does the page that ends the feed, which is yielded only with
+    /// so does the page that ends the feed (`data: []`, see
+    /// [`FeedPage::is_end`]), which is yielded only with
     /// [`include_end`](Self::include_end). When the client's cancellation
     /// token is cancelled the stream yields [`Error::Cancelled`] and ends
     /// without sending another request.
@@ -156,7 +157,7 @@ impl Walk {
     /// after an end page or an error, `done` ends it before the next pull.
     fn step(&mut self, result: Result<FeedPage, Error>) -> Option<Result<FeedPage, Error>> {
         match result {
-            Ok(page) if page.is_empty() => {
+            Ok(page) if page.is_end() => {
                 self.done = true;
                 self.include_end.then_some(Ok(page))
             }

@@ -1,11 +1,17 @@
-//! Keeping the token out of everything this crate renders.
+//! Keeping the token, and the provider's control characters, out of
+//! everything this crate renders.
 //!
 //! The token travels in the query string, and `reqwest::Error` prints the
 //! full URL. Every transport error is turned into text here, from
-//! `without_url()` and its source chain, and then scrubbed of the token as a
-//! second line of defence.
+//! `without_url()` and its source chain, and then cleaned as a second line of
+//! defence. Everything the provider sends that ends up in an error (its
+//! `message`, a body excerpt, an HTML title, a request id) goes through
+//! [`clean`] too, because a server or proxy may echo the request target back,
+//! with the token in whatever encoding the URL carried it.
 
 use std::error::Error as _;
+
+const REDACTED: &str = "[redacted]";
 
 /// One line describing a transport error, without URL or token.
 pub(crate) fn describe_reqwest(error: reqwest::Error, token: &str) -> String {
@@ -17,29 +23,181 @@ pub(crate) fn describe_reqwest(error: reqwest::Error, token: &str) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    scrub(&text, token)
+    clean(&text, token)
 }
 
-/// Replaces every occurrence of the token with `[redacted]`.
-pub(crate) fn scrub(text: &str, token: &str) -> String {
-    if token.is_empty() || !text.contains(token) {
+/// Text fit for an error message or a log line: every `token=` parameter
+/// value and every wire form of the token replaced by `[redacted]`, every
+/// control character (C0, C1, DEL) replaced by U+FFFD so that no escape
+/// sequence reaches a terminal.
+pub(crate) fn clean(text: &str, token: &str) -> String {
+    let text = redact_token_params(text);
+    let text = redact_token(&text, token);
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Replaces the value of every `token=` (any case) up to `&`, whitespace, a
+/// quote or markup with `[redacted]`: whatever a server echoes of a request
+/// target, the token's value never survives, whoever's token it is.
+fn redact_token_params(text: &str) -> String {
+    const KEY: &[u8] = b"token=";
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i + KEY.len() <= bytes.len() {
+        if bytes[i..i + KEY.len()].eq_ignore_ascii_case(KEY) {
+            let value_start = i + KEY.len();
+            let value_end = text[value_start..]
+                .find(|c: char| c == '&' || c.is_whitespace() || "\"'<>`".contains(c))
+                .map_or(text.len(), |n| value_start + n);
+            out.push_str(&text[copied..value_start]);
+            if value_end > value_start {
+                out.push_str(REDACTED);
+            }
+            copied = value_end;
+            i = value_end.max(value_start);
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Replaces every occurrence of the token in any of its wire forms: raw,
+/// percent-encoded (either hex case, any mix of encoded and plain bytes),
+/// form-urlencoded (`+` for a space).
+fn redact_token(text: &str, token: &str) -> String {
+    let (haystack, needle) = (text.as_bytes(), token.as_bytes());
+    if needle.is_empty() {
         return text.to_owned();
     }
-    text.replace(token, "[redacted]")
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < haystack.len() {
+        match encoded_match(&haystack[i..], needle) {
+            // A match starts and ends on byte sequences that are whole
+            // characters of `text` (the needle is UTF-8 and `%XX` is ASCII),
+            // so the slices below are on char boundaries.
+            Some(len) => {
+                out.push_str(&text[copied..i]);
+                out.push_str(REDACTED);
+                i += len;
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
-/// The first `max` characters of a body, lossily decoded, whitespace folded,
-/// token removed. Bounded: never the whole body.
+/// The length of the wire form of `needle` at the start of `text`, if any.
+/// A `%` can stand for itself or start an escape, so both readings are
+/// tried; `failed` remembers dead ends so that no text takes more than
+/// `text.len() × needle.len()` steps.
+fn encoded_match(text: &[u8], needle: &[u8]) -> Option<usize> {
+    fn walk(
+        text: &[u8],
+        needle: &[u8],
+        (at, matched): (usize, usize),
+        failed: &mut std::collections::HashSet<(usize, usize)>,
+    ) -> Option<usize> {
+        let Some(&wanted) = needle.get(matched) else {
+            return Some(at);
+        };
+        if failed.contains(&(at, matched)) {
+            return None;
+        }
+        let &b = text.get(at)?;
+        let mut readings = [None, None];
+        if b == wanted || (b == b'+' && wanted == b' ') {
+            readings[0] = Some(at + 1);
+        }
+        if b == b'%' && text.get(at + 1..at + 3).and_then(hex_byte) == Some(wanted) {
+            readings[1] = Some(at + 3);
+        }
+        let found = readings
+            .into_iter()
+            .flatten()
+            .find_map(|next| walk(text, needle, (next, matched + 1), failed));
+        if found.is_none() {
+            failed.insert((at, matched));
+        }
+        found
+    }
+    // Most positions fail on the first byte; skip the bookkeeping for them.
+    let first = *needle.first()?;
+    match text.first()? {
+        &b if b == first || b == b'%' || (b == b'+' && first == b' ') => {
+            walk(text, needle, (0, 0), &mut Default::default())
+        }
+        _ => None,
+    }
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
+}
+
+/// A short, safe description of a response body for an error message: for an
+/// HTML page its `<title>` (or, without one, its text), never markup; for
+/// anything else its first `max` characters, whitespace folded; always
+/// [`clean`]ed. Bounded: never the whole body.
 pub(crate) fn excerpt(body: &[u8], max: usize, token: &str) -> String {
-    let head = &body[..body.len().min(max * 4)];
-    let text: String = String::from_utf8_lossy(head)
+    let head = String::from_utf8_lossy(&body[..body.len().min(max * 16)]);
+    let text = match html_summary(&head) {
+        Some(summary) => summary,
+        None => head.into_owned(),
+    };
+    let folded: String = text
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .chars()
         .take(max)
         .collect();
-    scrub(&text, token)
+    clean(&folded, token)
+}
+
+/// The title of an HTML page, or its text without tags when it has no
+/// title; `None` when the body does not look like HTML.
+fn html_summary(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.trim_start();
+    let is_html = start.starts_with("<!doctype html") || start.starts_with("<html") || {
+        start.starts_with('<') && (lower.contains("<body") || lower.contains("<title"))
+    };
+    if !is_html {
+        return None;
+    }
+    // `to_ascii_lowercase` keeps byte offsets, so they index `text` too.
+    if let Some(open) = lower.find("<title") {
+        let content = lower[open..].find('>').map(|n| open + n + 1)?;
+        let end = lower[content..]
+            .find("</title")
+            .map_or(lower.len(), |n| content + n);
+        return Some(format!("an HTML page titled \"{}\"", text[content..end].trim()));
+    }
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    Some(format!("an HTML page: \"{}\"", plain.trim()))
 }
 
 #[cfg(test)]
@@ -47,18 +205,65 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scrub_removes_every_occurrence() {
-        assert_eq!(scrub("a SECRET b SECRET", "SECRET"), "a [redacted] b [redacted]");
-        assert_eq!(scrub("nothing here", ""), "nothing here");
+    fn every_wire_form_of_the_token_is_redacted() {
+        let token = "tok+SECRET/ab==";
+        for form in [
+            "tok+SECRET/ab==",
+            "tok%2BSECRET%2Fab%3D%3D",
+            "tok%2bSECRET%2fab%3d%3d",
+            "tok%2BSECRET/ab%3D=",
+            "%74ok%2BSECRET%2Fab%3D%3D",
+        ] {
+            let text = format!("echo {form} end");
+            assert_eq!(clean(&text, token), "echo [redacted] end", "{form}");
+        }
+        let spaced = "tok SECRET %x";
+        for form in ["tok SECRET %x", "tok+SECRET+%25x", "tok%20SECRET%20%25x"] {
+            assert_eq!(clean(&format!("a {form} b"), spaced), "a [redacted] b", "{form}");
+        }
     }
 
     #[test]
-    fn excerpt_is_bounded() {
+    fn token_parameters_are_redacted_whoever_owns_them() {
+        assert_eq!(
+            clean("GET /v1?oid=x&token=abc%2B1&page=2 HTTP/1.1", "other"),
+            "GET /v1?oid=x&token=[redacted]&page=2 HTTP/1.1"
+        );
+        assert_eq!(clean("\"TOKEN=abc\" token=", ""), "\"TOKEN=[redacted]\" token=");
+        assert_eq!(
+            clean("<a href='x?token=abc'>", ""),
+            "<a href='x?token=[redacted]'>"
+        );
+        assert_eq!(clean("nothing here", ""), "nothing here");
+    }
+
+    #[test]
+    fn control_characters_never_survive() {
+        assert_eq!(
+            clean("\x1b[31mred\x7f\u{9b}2J", ""),
+            "\u{FFFD}[31mred\u{FFFD}\u{FFFD}2J"
+        );
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_never_markup() {
         let body = "x".repeat(10_000);
         assert_eq!(excerpt(body.as_bytes(), 200, "t").len(), 200);
         assert_eq!(
-            excerpt(b"<html>\n  <body>TOKEN</body>", 200, "TOKEN"),
-            "<html> <body>[redacted]</body>"
+            excerpt(
+                b"<html>\r\n<head><title>502 Bad Gateway</title></head><body>TOKEN</body>",
+                200,
+                "TOKEN"
+            ),
+            "an HTML page titled \"502 Bad Gateway\""
+        );
+        assert_eq!(
+            excerpt(b"<html>\n  <body><h1>Bad TOKEN</h1></body></html>", 200, "TOKEN"),
+            "an HTML page: \"Bad [redacted]\""
+        );
+        assert_eq!(
+            excerpt(b"plain\n\ttext \x1b[0m", 200, ""),
+            "plain text \u{FFFD}[0m"
         );
     }
 }

@@ -1,24 +1,35 @@
 //! When and how often a failed request is tried again.
 //!
 //! Which errors are retried is [`crate::Error::is_retryable`]; this file
-//! decides the schedule: exponential backoff with jitter (from `backon`),
-//! bounded by a number of retries and by the total time spent waiting, with
-//! the server's `Retry-After` honoured when it asks for longer.
+//! decides the schedule: exponential backoff with jitter (`backon`), bounded by a
+//! number of retries, by a longest single wait and by the total time spent
+//! waiting, with the server's `Retry-After` honoured when it asks for longer.
+//! Every bound holds for every wait, jitter and `Retry-After` included.
 
 use std::time::Duration;
 
-use backon::ExponentialBuilder;
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 
 /// The retry schedule. The default retries 3 times, starting at 500 ms and
 /// doubling, each wait at most 30 s, at most 2 minutes of waiting in all.
+///
+/// With jitter (the default) each wait is a random duration between half
+/// and all of the doubled delay, so that many clients do not retry in
+/// lockstep; no wait is ever longer than [`max_delay`](Self::max_delay).
+/// A `Retry-After` longer than the backoff's wait replaces it, capped at
+/// `max_delay`. A wait that would take the request's waiting past
+/// [`max_total_delay`](Self::max_total_delay) is not made: the request fails
+/// with its last error instead.
 ///
 /// ```
 /// use std::time::Duration;
 /// use justone_xhs::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default().max_retries(5).initial_delay(Duration::from_secs(1));
+/// assert_eq!(policy.retry_limit(), 5);
+/// assert_eq!(policy.total_delay_limit(), Duration::from_secs(120));
 /// let none = RetryPolicy::none();
-/// # let _ = (policy, none);
+/// # let _ = none;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -78,33 +89,70 @@ impl RetryPolicy {
         self
     }
 
-    pub(crate) fn backoff(&self) -> ExponentialBuilder {
-        let builder = ExponentialBuilder::default()
+    /// How many retries a request may make (see [`max_retries`](Self::max_retries)).
+    pub fn retry_limit(&self) -> usize {
+        self.max_retries
+    }
+
+    /// The longest single wait (see [`max_delay`](Self::max_delay)).
+    pub fn delay_limit(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The most waiting one request may do in all (see
+    /// [`max_total_delay`](Self::max_total_delay)); when this, rather than
+    /// the number of retries, stopped a request, more retries would not help.
+    pub fn total_delay_limit(&self) -> Duration {
+        self.max_total_delay
+    }
+
+    /// The waits of one request, from backon's exponential backoff (with
+    /// its jitter), bounded here: see [`Schedule::next_delay`].
+    pub(crate) fn schedule(&self) -> Schedule<'_> {
+        let backoff = ExponentialBuilder::default()
             .with_min_delay(self.initial_delay)
             .with_max_delay(self.max_delay)
             .with_factor(2.0)
-            .with_max_times(self.max_retries)
-            .with_total_delay(Some(self.max_total_delay));
-        if self.jitter {
-            builder.with_jitter()
+            .with_max_times(self.max_retries);
+        let backoff = if self.jitter {
+            backoff.with_jitter()
         } else {
-            builder
+            backoff
+        };
+        Schedule {
+            policy: self,
+            backoff: backoff.build(),
+            waited: Duration::ZERO,
         }
     }
+}
 
-    /// The wait before the next attempt: the backoff's, or the server's
-    /// `Retry-After` when that is longer (capped at `max_delay`). `None`
-    /// (the backoff is exhausted) stays `None`.
-    pub(crate) fn next_delay(
-        &self,
-        backoff: Option<Duration>,
-        retry_after: Option<Duration>,
-    ) -> Option<Duration> {
-        let delay = backoff?;
-        Some(match retry_after {
-            Some(asked) if asked > delay => asked.min(self.max_delay),
-            _ => delay,
-        })
+/// The retries left to one request and the time it has waited so far.
+pub(crate) struct Schedule<'a> {
+    policy: &'a RetryPolicy,
+    backoff: ExponentialBackoff,
+    waited: Duration,
+}
+
+impl Schedule<'_> {
+    /// The wait before the next attempt, or `None` when no retry is left.
+    /// The server's `Retry-After` wins when it asks for longer. backon adds
+    /// its jitter after its own cap, so the cap is applied again here: no
+    /// wait exceeds `max_delay`, and no wait (a `Retry-After` included)
+    /// takes the request's waiting past `max_total_delay`.
+    pub(crate) fn next_delay(&mut self, retry_after: Option<Duration>) -> Option<Duration> {
+        let backoff = self.backoff.next()?;
+        let delay = match retry_after {
+            Some(asked) if asked > backoff => asked,
+            _ => backoff,
+        }
+        .min(self.policy.max_delay);
+        let waited = self.waited.saturating_add(delay);
+        if waited > self.policy.max_total_delay {
+            return None;
+        }
+        self.waited = waited;
+        Some(delay)
     }
 }
 
@@ -112,17 +160,58 @@ impl RetryPolicy {
 mod tests {
     use super::*;
 
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    fn waits(policy: &RetryPolicy, retry_after: Option<Duration>) -> Vec<Duration> {
+        let mut schedule = policy.schedule();
+        std::iter::from_fn(|| schedule.next_delay(retry_after)).collect()
+    }
+
     #[test]
     fn retry_after_extends_but_never_revives_the_schedule() {
-        let policy = RetryPolicy::default().max_delay(Duration::from_secs(10));
-        let ms = Duration::from_millis;
-        assert_eq!(policy.next_delay(Some(ms(500)), None), Some(ms(500)));
-        assert_eq!(policy.next_delay(Some(ms(500)), Some(ms(3000))), Some(ms(3000)));
+        let policy = RetryPolicy::default().max_delay(MS(10_000)).jitter(false);
+        assert_eq!(waits(&policy, None), [MS(500), MS(1000), MS(2000)]);
+        assert_eq!(waits(&policy, Some(MS(1500))), [MS(1500), MS(1500), MS(2000)]);
         assert_eq!(
-            policy.next_delay(Some(ms(500)), Some(ms(60_000))),
-            Some(ms(10_000))
+            waits(&policy, Some(MS(60_000))),
+            [MS(10_000); 3],
+            "capped at max_delay"
         );
-        assert_eq!(policy.next_delay(Some(ms(5000)), Some(ms(1000))), Some(ms(5000)));
-        assert_eq!(policy.next_delay(None, Some(ms(1000))), None);
+        assert_eq!(waits(&RetryPolicy::none(), Some(MS(1000))), []);
+    }
+
+    #[test]
+    fn jitter_never_takes_a_wait_past_max_delay() {
+        let policy = RetryPolicy::default()
+            .max_retries(20)
+            .initial_delay(MS(100))
+            .max_delay(MS(1000))
+            .max_total_delay(Duration::from_secs(3600));
+        let mut distinct = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let all = waits(&policy, None);
+            assert_eq!(all.len(), 20);
+            for (retry, delay) in all.iter().enumerate() {
+                assert!(*delay <= MS(1000), "retry {retry} waits {delay:?}");
+                assert!(*delay >= MS(100), "retry {retry} waits {delay:?}");
+            }
+            distinct.insert(all[0]);
+        }
+        assert!(distinct.len() > 1, "the waits are jittered");
+    }
+
+    #[test]
+    fn retry_after_cannot_escape_max_total_delay() {
+        let policy = RetryPolicy::default()
+            .max_retries(10)
+            .max_delay(Duration::from_secs(60))
+            .max_total_delay(Duration::from_secs(90))
+            .jitter(false);
+        let all = waits(&policy, Some(Duration::from_secs(60)));
+        assert_eq!(
+            all,
+            [Duration::from_secs(60)],
+            "a second 60 s wait would pass 90 s"
+        );
     }
 }

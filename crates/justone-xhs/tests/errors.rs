@@ -39,7 +39,7 @@ async fn every_business_code_maps_with_its_retry_class() {
         (503, ApiCode::ServiceUnavailable, true),
         (600, ApiCode::PermissionDenied, false),
         (601, ApiCode::InsufficientBalance, false),
-        (602, ApiCode::Code602, false),
+        (602, ApiCode::TokenLimitExceeded, false),
         (999, ApiCode::Unknown(999), false),
     ];
     for (code, expected, retryable) in cases {
@@ -114,7 +114,7 @@ async fn html_error_pages_are_http_errors_classified_by_status() {
                 when.path(PATH);
                 then.status(status)
                     .header("content-type", "text/html")
-                    .body("<html><body>Bad Gateway</body></html>");
+                    .body("<html>\r\n<head><title>502 Bad\x1b[31m Gateway</title></head>\r\n<body><center><h1>Bad Gateway</h1></center></body></html>");
             })
             .await;
         let error = checked(fetch(&server, 1).await.unwrap_err());
@@ -125,7 +125,12 @@ async fn html_error_pages_are_http_errors_classified_by_status() {
                 ..
             } => {
                 assert_eq!(*s, status);
-                assert!(body_excerpt.contains("Bad Gateway"), "{body_excerpt}");
+                // The page's title, without markup or escape sequences.
+                assert_eq!(
+                    body_excerpt,
+                    "an HTML page titled \"502 Bad\u{FFFD}[31m Gateway\""
+                );
+                assert!(!error.to_string().contains(['<', '\x1b']), "{error}");
             }
             other => panic!("HTTP {status}: expected Error::Http, got {other:?}"),
         }
@@ -174,11 +179,12 @@ async fn broken_envelopes_are_decode_errors_with_a_bounded_excerpt() {
 }
 
 #[tokio::test]
-async fn null_or_missing_data_is_an_empty_page() {
-    for body in [
-        r#"{"code":0,"data":null}"#,
-        r#"{"code":0}"#,
-        r#"{"code":0,"data":[]}"#,
+async fn null_or_missing_data_is_an_empty_page_but_not_the_end() {
+    for (body, end) in [
+        (r#"{"code":0,"data":null}"#, false),
+        (r#"{"code":0}"#, false),
+        (r#"{"code":0,"data":[]}"#, true),
+        (r#"{"code":0,"data":[ ]}"#, true),
     ] {
         let server = MockServer::start_async().await;
         server
@@ -189,6 +195,8 @@ async fn null_or_missing_data_is_an_empty_page() {
             .await;
         let page = fetch(&server, 0).await.unwrap();
         assert!(page.is_empty(), "{body}");
+        assert_eq!(page.is_end(), end, "{body}");
+        assert_eq!(page.data_missing(), !end, "{body}");
     }
 }
 
@@ -254,49 +262,127 @@ async fn connection_refused_is_a_connect_error_without_the_url() {
 
 #[tokio::test]
 async fn a_retried_failure_can_recover() {
+    // One mock that answers by call number: no window in which a retry could
+    // land between two mocks.
     let server = MockServer::start_async().await;
-    let failing = server
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let mock = server
         .mock_async(|when, then| {
             when.path(PATH);
-            then.status(200).body(business(301));
+            then.respond_with(move |_| {
+                let body = match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                    0 | 1 => business(301),
+                    _ => r#"{"code":0,"data":[{"id":"n1"}],"requestId":"r"}"#.to_owned(),
+                };
+                httpmock::HttpMockResponse::builder()
+                    .status(200)
+                    .body(body)
+                    .build()
+            });
         })
         .await;
     let client = client(&server.base_url(), 3);
-    let request = tokio::spawn(async move { client.note_feed(&Channel::Food, 1).await });
-    // Let the first attempt fail, then serve a page.
-    while failing.calls_async().await == 0 {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    failing.delete_async().await;
-    server
+    let page = client.note_feed(&Channel::Food, 1).await.unwrap();
+    assert_eq!(page.items[0].id.as_deref(), Some("n1"));
+    assert_eq!(mock.calls_async().await, 3, "two failures, then the page");
+    assert_eq!(client.retry_count(), 2);
+}
+
+#[tokio::test]
+async fn a_page_beyond_the_apis_int32_is_refused_without_a_request() {
+    let server = MockServer::start_async().await;
+    let mock = server
         .mock_async(|when, then| {
             when.path(PATH);
-            then.status(200)
-                .body(r#"{"code":0,"data":[{"id":"n1"}],"requestId":"r"}"#);
+            then.status(200).body(r#"{"code":0,"data":[]}"#);
         })
         .await;
-    let page = request.await.unwrap().unwrap();
-    assert_eq!(page.items[0].id.as_deref(), Some("n1"));
+    let client = client(&server.base_url(), 3);
+    let error = checked(client.note_feed(&Channel::Food, u32::MAX).await.unwrap_err());
+    assert!(
+        matches!(error, Error::InvalidSetting { name: "page", .. }),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+    let largest = i32::MAX as u32;
+    assert!(client.note_feed(&Channel::Food, largest).await.is_ok());
+    assert_eq!(mock.calls_async().await, 1, "only the page that fits was sent");
+}
+
+#[tokio::test]
+async fn an_http_408_is_retried() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(408).body("request timeout");
+        })
+        .await;
+    let error = checked(fetch(&server, 2).await.unwrap_err());
+    assert!(matches!(error, Error::Http { status: 408, .. }), "{error:?}");
+    assert_eq!(mock.calls_async().await, 3);
 }
 
 #[test]
-fn missing_token_and_bad_urls_are_config_errors() {
-    // SAFETY: no other thread of this test binary reads these variables.
-    unsafe {
-        std::env::remove_var(justone_xhs::TOKEN_ENV);
-        std::env::remove_var(justone_xhs::TOKEN_ENV_ALT);
+fn a_bad_base_url_or_setting_is_typed() {
+    for url in [
+        "localhost:80",
+        "not a url",
+        "ftp://x",
+        "http://h/#top",
+        "http://h/?a=1",
+    ] {
+        let error = justone_xhs::Client::builder()
+            .token(TOKEN)
+            .base_url(url)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidBaseUrl { .. }), "{url}: {error:?}");
     }
-    let error = justone_xhs::Client::builder().build().unwrap_err();
-    assert!(
-        matches!(&error, Error::Config(m) if m.contains("JUST_ONE_API_TOKEN")),
-        "{error}"
-    );
-    let error = justone_xhs::Client::builder()
-        .token(TOKEN)
-        .base_url("localhost:80")
-        .build()
-        .unwrap_err();
-    assert!(matches!(error, Error::Config(_)));
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300] {
+        let error = justone_xhs::Client::builder()
+            .token(TOKEN)
+            .base_url("http://127.0.0.1:9")
+            .rate_limit(rate)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::InvalidSetting {
+                    name: "rate_limit",
+                    ..
+                }
+            ),
+            "{rate}: {error:?}"
+        );
+        assert!(error.to_string().len() < 150, "{error}");
+    }
+}
+
+#[tokio::test]
+async fn an_odd_token_fails_in_build_and_never_reaches_the_network() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body(r#"{"code":0,"data":[]}"#);
+        })
+        .await;
+    for token in ["x".repeat(1 << 20), format!("{TOKEN}\n{TOKEN}")] {
+        let error = justone_xhs::Client::builder()
+            .token(token)
+            .base_url(server.base_url())
+            .build()
+            .unwrap_err();
+        let error = checked(error);
+        assert!(
+            matches!(error, Error::InvalidSetting { name: "token", .. }),
+            "{error:?}"
+        );
+    }
+    assert_eq!(mock.calls_async().await, 0);
 }
 
 #[tokio::test]

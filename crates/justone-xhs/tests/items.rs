@@ -6,7 +6,7 @@ mod support;
 use futures::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
 use justone_xhs::mock::{DemoServer, EXAMPLE_RESPONSE, FIXTURE_PAGES};
-use justone_xhs::{Channel, FeedItem, NoteKind};
+use justone_xhs::{Channel, FeedItem, FeedPage, NoteKind, compact_json};
 use serde_json::Value;
 use support::client;
 
@@ -214,4 +214,52 @@ fn client_and_pages_are_send_sync_and_cheap_to_clone() {
     check::<justone_xhs::Client>();
     check::<justone_xhs::FeedPage>();
     check::<justone_xhs::Pages>();
+}
+
+/// The provider's JSON as text a server could send: pretty-printed, with
+/// escapes, number spellings serde would rewrite (`1.0`, `-0.0`, `1e-7`),
+/// integers beyond 64 bits and its own key order. Each item's raw JSON must
+/// be exactly its bytes in the body, not a re-serialization.
+#[test]
+fn raw_items_are_the_exact_bytes_of_the_body() {
+    let items = [
+        "{\n      \"id\": \"caf\\u00e9\",\n      \"title\": \"t\\n\\\"q\\\"\",\n      \"likes\": 1.0,\n      \"score\": 1e-7,\n      \"zero\": -0.0,\n      \"big\": 123456789012345678901234567890,\n      \"type\": \"normal\"\n    }",
+        "{\"z\":1,\"a\":2,\"id\":\"b\",\"timestamp\":1700000000,\"likes\":\"10万+\"}",
+        "{ \"user\" : { \"nickname\" : \"\\ud83d\\ude00\" } , \"id\" : \"c\" , \"likes\" : 18446744073709551616 }",
+    ];
+    let body = format!(
+        "{{\n  \"code\": 0,\n  \"data\": [\n    {}\n  ],\n  \"requestId\": \"r\"\n}}\n",
+        items.join(",\n    ")
+    );
+    let page = FeedPage::from_json(Channel::Food, 1, body.as_bytes()).unwrap();
+    assert_eq!(page.items.len(), items.len());
+    for (item, text) in page.items.iter().zip(items) {
+        assert_eq!(item.raw().get(), text);
+        assert_eq!(serde_json::to_string(item).unwrap(), text);
+    }
+    let [first, second, third] = &page.items[..] else {
+        panic!("three items");
+    };
+    assert_eq!(first.id.as_deref(), Some("café"));
+    assert_eq!(first.title.as_deref(), Some("t\n\"q\""));
+    assert_eq!(first.likes, Some(1));
+    assert_eq!(first.kind, Some(NoteKind::Normal));
+    assert_eq!(second.likes, Some(100_000), "\"10万+\" is at least 100 000");
+    assert_eq!(second.timestamp, Some(1_700_000_000));
+    assert_eq!(
+        third.author.as_ref().and_then(|a| a.nickname.as_deref()),
+        Some("😀")
+    );
+    assert_eq!(third.likes, None, "2^64 does not fit a count");
+
+    // One item per line, spelled as sent.
+    assert_eq!(
+        compact_json(first.raw().get()),
+        r#"{"id":"caf\u00e9","title":"t\n\"q\"","likes":1.0,"score":1e-7,"zero":-0.0,"big":123456789012345678901234567890,"type":"normal"}"#
+    );
+    assert_eq!(compact_json(second.raw().get()), items[1]);
+    assert_eq!(
+        compact_json(third.raw().get()),
+        r#"{"user":{"nickname":"\ud83d\ude00"},"id":"c","likes":18446744073709551616}"#
+    );
 }
