@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the feed channels with their slug, oid and label.
+    /// List the feed channels with their slug, oid, label and Chinese name.
     Channels {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ChannelsFormat::Table)]
@@ -36,6 +36,15 @@ pub enum Command {
     },
     /// Fetch feed pages and write one record per note.
     Feed(FeedArgs),
+    /// Print a shell completion script, e.g.
+    /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `justone-xhs man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,9 +77,16 @@ pub enum RegionArg {
 
 #[derive(Debug, Clone, Args)]
 pub struct FeedArgs {
-    /// Channel(s) by slug, oid or label; repeat or separate with commas.
-    #[arg(long = "channel", short = 'c', value_name = "CH", value_delimiter = ',', value_parser = parse_channel, conflicts_with = "all_channels")]
-    pub channels: Vec<Channel>,
+    /// Channel(s) by slug, oid, label or Chinese name (美食); repeat or
+    /// separate with commas. An oid newer than this release (homefeed_…) is
+    /// requested as given, with a warning.
+    #[arg(
+        long = "channel",
+        short = 'c',
+        value_name = "CH",
+        conflicts_with = "all_channels"
+    )]
+    pub channels: Vec<String>,
     /// Every documented channel.
     #[arg(long)]
     pub all_channels: bool,
@@ -128,7 +144,9 @@ pub struct FeedArgs {
     /// Read from the built-in demo server instead of the API (no token needed).
     #[arg(long)]
     pub demo: bool,
-    /// Read the token from this file (first line).
+    /// Read the token from this file (its first non-blank line). The token
+    /// is taken from --token-file, else JUST_ONE_API_TOKEN, else
+    /// JUSTONEAPI_TOKEN; never from the command line itself.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// No progress bar and no summary line.
@@ -136,8 +154,55 @@ pub struct FeedArgs {
     pub quiet: bool,
 }
 
-fn parse_channel(input: &str) -> Result<Channel, String> {
-    input.parse::<Channel>().map_err(|e| e.to_string())
+impl FeedArgs {
+    /// The channels named by `--channel`, in order, each once; empty names
+    /// (`food,` or `,,`) are skipped. Also returns a warning for each oid
+    /// this release does not list.
+    pub fn channel_list(&self) -> Result<(Vec<Channel>, Vec<String>), String> {
+        let mut channels: Vec<Channel> = Vec::new();
+        let mut warnings = Vec::new();
+        for name in self.channels.iter().flat_map(|c| c.split(',')).map(str::trim) {
+            let channel = match name.parse::<Channel>() {
+                Ok(channel) => channel,
+                Err(_) if name.is_empty() => continue,
+                Err(_) if is_oid(name) => {
+                    warnings.push(format!(
+                        "{name} is not in this release's channel list; requesting it as given"
+                    ));
+                    Channel::from_oid(name)
+                }
+                Err(unknown) => {
+                    return Err(format!(
+                        "unknown channel {:?}; did you mean {}? (`justone-xhs channels` lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
+                        shorten(name),
+                        unknown.suggestions.join(", "),
+                        Channel::ALL.len()
+                    ));
+                }
+            };
+            if !channels.contains(&channel) {
+                channels.push(channel);
+            }
+        }
+        Ok((channels, warnings))
+    }
+}
+
+/// Whether `name` has the form of a provider oid (`homefeed_gardening_v3`).
+fn is_oid(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with("homefeed")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c))
+}
+
+/// At most 40 characters of a value, for a message that names it.
+fn shorten(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_owned(),
+    }
 }
 
 impl FeedArgs {
@@ -154,8 +219,7 @@ impl FeedArgs {
         if self.all_channels {
             flag("all-channels", None);
         } else if !self.channels.is_empty() {
-            let names: Vec<&str> = self.channels.iter().map(Channel::slug).collect();
-            flag("channel", Some(names.join(",")));
+            flag("channel", Some(self.channels.join(",")));
         }
         if self.page != 1 {
             flag("page", Some(self.page.to_string()));
@@ -223,7 +287,7 @@ mod tests {
         let cli = Cli::try_parse_from(std::iter::once("justone-xhs").chain(args.iter().copied())).unwrap();
         match cli.command {
             Command::Feed(args) => args,
-            Command::Channels { .. } => unreachable!("a feed command was parsed"),
+            other => unreachable!("a feed command was parsed, not {other:?}"),
         }
     }
 
@@ -280,6 +344,30 @@ mod tests {
             let again: Vec<&str> = again.iter().map(String::as_str).collect();
             assert_eq!(format!("{:?}", parse(&again)), format!("{args:?}"), "{line:?}");
         }
+    }
+
+    #[test]
+    fn channel_lists_skip_empty_names_and_accept_new_oids_and_chinese_names() {
+        let args = parse(&["feed", "-c", "food,", "-c", ",,美食,homefeed_gardening_v3,travel"]);
+        let (channels, warnings) = args.channel_list().unwrap();
+        assert_eq!(
+            channels,
+            [
+                Channel::Food,
+                Channel::from_oid("homefeed_gardening_v3"),
+                Channel::Travel
+            ]
+        );
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("homefeed_gardening_v3 is not in this release"));
+    }
+
+    #[test]
+    fn an_unknown_channel_is_named_once_and_briefly() {
+        let huge = "z".repeat(10_000);
+        let message = parse(&["feed", "-c", &huge]).channel_list().unwrap_err();
+        assert!(message.len() < 300, "{}", message.len());
+        assert!(message.contains("did you mean"), "{message}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod record;
 mod render;
 mod report;
 mod signals;
+mod token_file;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -46,15 +47,36 @@ fn main() -> ExitCode {
         == Some(ValueSource::EnvVariable);
     init_tracing();
     match cli.command {
+        Command::Channels { .. } if stdout_is_closed() => exit(Err(closed_stdout())),
         Command::Channels { format } => exit(print_channels(format).or_else(|e| report_io(&e))),
+        Command::Completions { .. } | Command::Man if stdout_is_closed() => exit(Err(closed_stdout())),
+        Command::Completions { shell } => {
+            // Rendered in memory: the generators panic on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "justone-xhs", &mut script);
+            exit(write_stdout(&script).or_else(|e| report_io(&e)))
+        }
+        Command::Man => exit(
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .or_else(|e| report_io(&e)),
+        ),
         Command::Feed(args) => {
             if args.raw && matches!(args.format, Format::Csv | Format::Table) {
-                Cli::command()
+                let mut command = Cli::command();
+                let feed = command
+                    .find_subcommand_mut("feed")
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                feed.bin_name("justone-xhs feed")
                     .error(
                         clap::error::ErrorKind::ArgumentConflict,
                         "--raw works with --format jsonl or json",
                     )
                     .exit();
+            }
+            if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
+                return exit(Err(closed_stdout()));
             }
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -66,6 +88,34 @@ fn main() -> ExitCode {
             exit(runtime.block_on(feed(args, base_url_from_env)))
         }
     }
+}
+
+/// Whether stdout was closed when the program started (`>&-`). Rust's
+/// runtime then opens `/dev/null` read-write in its place, so that nothing
+/// else gets descriptor 1, and every write "succeeds". A shell's
+/// `>/dev/null` opens it write-only, so the two can be told apart (Linux).
+fn stdout_is_closed() -> bool {
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
+    null && std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+        info.lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    })
+}
+
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+/// Rust drops writes to a closed stdout silently: a run would look like a
+/// success with every record lost.
+fn closed_stdout() -> Exit {
+    report::say(format_args!("error: stdout is closed; nothing could be written"));
+    report::say(format_args!("hint: redirect stdout or pass --output FILE"));
+    Exit::Other
 }
 
 fn exit(result: Result<(), Exit>) -> ExitCode {
@@ -92,15 +142,22 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
         ChannelsFormat::Json => {
             let list: Vec<_> = Channel::ALL
                 .iter()
-                .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label()}))
+                .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label(), "label_zh": c.label_zh()}))
                 .collect();
             serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
         }
         ChannelsFormat::Table => {
-            writeln!(out, "{:<24} {:<36} LABEL", "SLUG", "OID")?;
+            writeln!(out, "{:<24} {:<36} {:<24} 中文", "SLUG", "OID", "LABEL")?;
             for c in Channel::ALL {
-                writeln!(out, "{:<24} {:<36} {}", c.slug(), c.oid(), c.label())?;
+                writeln!(
+                    out,
+                    "{:<24} {:<36} {:<24} {}",
+                    c.slug(),
+                    c.oid(),
+                    c.label(),
+                    c.label_zh()
+                )?;
             }
         }
     }
@@ -118,18 +175,14 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     if args.resume && args.format == Format::Table {
         return Err(usage("--resume works with --format jsonl, json or csv"));
     }
-    let channels = if args.all_channels {
-        Channel::ALL.to_vec()
-    } else if args.channels.is_empty() {
-        vec![Channel::Recommend]
-    } else {
-        // A channel named twice (`food,travel,food`) is fetched once.
-        let mut seen = std::collections::HashSet::new();
-        args.channels
-            .iter()
-            .filter(|c| seen.insert(*c))
-            .cloned()
-            .collect()
+    let (named, warnings) = args.channel_list().map_err(|message| usage(&message))?;
+    for warning in warnings {
+        report::say(format_args!("warning: {warning}"));
+    }
+    let channels = match named {
+        _ if args.all_channels => Channel::ALL.to_vec(),
+        named if named.is_empty() => vec![Channel::Recommend],
+        named => named,
     };
     let shape = RunShape {
         channels: channels.iter().map(|c| c.oid().to_owned()).collect(),
@@ -250,7 +303,7 @@ fn continue_with(
         .map(|(page, channels)| {
             let mut again = args.clone();
             again.all_channels = false;
-            again.channels = channels;
+            again.channels = vec![channels.iter().map(Channel::slug).collect::<Vec<_>>().join(",")];
             again.page = page;
             again.pages = last_page + 1 - page;
             command(&again)
@@ -295,24 +348,9 @@ fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Er
     if demo.is_none()
         && let Some(path) = &args.token_file
     {
-        builder = builder.token(read_token_file(path)?);
+        builder = builder.token(token_file::read(path)?);
     }
     builder.build()
-}
-
-fn read_token_file(path: &Path) -> Result<String, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidSetting {
-        name: "--token-file",
-        reason: format!("cannot read {}: {e}", path.display()),
-    })?;
-    let token = text.lines().next().unwrap_or_default().trim().to_owned();
-    if token.is_empty() {
-        return Err(Error::InvalidSetting {
-            name: "--token-file",
-            reason: format!("{} is empty", path.display()),
-        });
-    }
-    Ok(token)
 }
 
 /// Prints the `error:` and `hint:` lines of a failure before the harvest

@@ -165,7 +165,7 @@ struct TableWidths {
 
 const PAGE: usize = 4;
 const LIKES: usize = 7;
-const KIND: usize = 5;
+const KIND: usize = 6;
 
 impl TableWidths {
     fn for_width(width: usize) -> TableWidths {

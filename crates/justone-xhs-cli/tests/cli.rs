@@ -353,7 +353,7 @@ fn channels_lists_all_41() {
     assert_eq!(json.as_array().unwrap().len(), 41);
     assert_eq!(
         json[17],
-        serde_json::json!({"slug": "movie-and-tv", "oid": "homefeed_movie_and_tv_v3", "label": "movie and tv"})
+        serde_json::json!({"slug": "movie-and-tv", "oid": "homefeed_movie_and_tv_v3", "label": "movie and tv", "label_zh": "影视"})
     );
 }
 

@@ -7,11 +7,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 macro_rules! channels {
-    ($( $variant:ident = $oid:literal, $slug:literal, $label:literal; )*) => {
+    ($( $variant:ident = $oid:literal, $slug:literal, $label:literal, $zh:literal; )*) => {
         /// A feed channel: one of the provider's documented `oid` values, or a
         /// raw oid this crate does not know yet ([`Channel::Other`]).
         ///
-        /// Parse one from its oid, slug or label, case-insensitively:
+        /// Parse one from its oid, slug, label or Chinese name, ignoring case:
         ///
         /// ```
         /// use justone_xhs::Channel;
@@ -20,6 +20,7 @@ macro_rules! channels {
         /// assert_eq!(food, Channel::Food);
         /// assert_eq!(food.oid(), "homefeed_food_v3");
         /// assert_eq!("Movie and TV".parse::<Channel>().unwrap().slug(), "movie-and-tv");
+        /// assert_eq!("美食".parse::<Channel>().unwrap(), Channel::Food);
         /// // A channel the provider added after this release:
         /// let new = Channel::from_oid("homefeed_gardening_v3");
         /// assert_eq!(new.oid(), "homefeed_gardening_v3");
@@ -64,52 +65,62 @@ macro_rules! channels {
                     Channel::Other(oid) => oid,
                 }
             }
+
+            /// The channel's name in the Xiaohongshu app, e.g. `美食` (the
+            /// provider documents English labels only; these are the app's
+            /// tab names). For [`Channel::Other`] this is the oid.
+            pub fn label_zh(&self) -> &str {
+                match self {
+                    $(Channel::$variant => $zh,)*
+                    Channel::Other(oid) => oid,
+                }
+            }
         }
     };
 }
 
 channels! {
-    Recommend = "homefeed_recommend", "recommend", "recommend";
-    Video = "homefeed_video_v3", "video", "video";
-    Live = "homefeed_live", "live", "live";
-    Fashion = "homefeed_fashion_v3", "fashion", "fashion";
-    Books = "homefeed_books_v3", "books", "books";
-    Nails = "homefeed_nails_v3", "nails", "nails";
-    Painting = "homefeed_painting_v3", "painting", "painting";
-    Cartoon = "homefeed_cartoon_v3", "cartoon", "cartoon";
-    Photography = "homefeed_photography_v3", "photography", "photography";
-    Food = "homefeed_food_v3", "food", "food";
-    Celebrity = "homefeed_celebrity_v3", "celebrity", "celebrity";
-    ProfilePhoto = "homefeed_profile_photo_v3", "profile-photo", "profile photo";
-    Gaming = "homefeed_gaming_v3", "gaming", "gaming";
-    Cosmetics = "homefeed_cosmetics_v3", "cosmetics", "cosmetics";
-    Stationery = "homefeed_stationery_v3", "stationery", "stationery";
-    Love = "homefeed_love_v3", "love", "love";
-    Music = "homefeed_music_v3", "music", "music";
-    MovieAndTv = "homefeed_movie_and_tv_v3", "movie-and-tv", "movie and tv";
-    Handmade = "homefeed_handmade_v3", "handmade", "handmade";
-    Education = "homefeed_education_v3", "education", "education";
-    DigitalTechnology = "homefeed_digital_technology_v3", "digital-technology", "digital technology";
-    HouseholdProduct = "homefeed_household_product_v3", "household-product", "household product";
-    Hair = "homefeed_hair_v3", "hair", "hair";
-    Pets = "homefeed_pets_v3", "pets", "pets";
-    Travel = "homefeed_travel_v3", "travel", "travel";
-    LoseWeight = "homefeed_lose_weight_v3", "lose-weight", "lose weight";
-    Dance = "homefeed_dance_v3", "dance", "dance";
-    Skincare = "homefeed_skincare_v3", "skincare", "skincare";
-    HomeDecoration = "homefeed_home_decoration_v3", "home-decoration", "home decoration";
-    FashionShoes = "homefeed_fashion_shoes_v3", "fashion-shoes", "fashion shoes";
-    Wallpaper = "homefeed_wallpaper_v3", "wallpaper", "wallpaper";
-    Career = "homefeed_career_v3", "career", "career";
-    Funny = "homefeed_funny_v3", "funny", "funny";
-    Maternity = "homefeed_maternity_v3", "maternity", "maternity";
-    Cars = "homefeed_cars_v3", "cars", "cars";
-    Weddings = "homefeed_weddings_v3", "weddings", "weddings";
-    Bags = "homefeed_bags_v3", "bags", "bags";
-    TrendArt = "homefeed_trend_art_v3", "trend-art", "trend art";
-    DesignerToys = "homefeed_designer_toys_v3", "designer-toys", "designer toys";
-    SciencePopularization = "homefeed_science_popularization_v3", "science-popularization", "science popularization";
-    VarietyShow = "homefeed_variety_show_v3", "variety-show", "variety show";
+    Recommend = "homefeed_recommend", "recommend", "recommend", "推荐";
+    Video = "homefeed_video_v3", "video", "video", "视频";
+    Live = "homefeed_live", "live", "live", "直播";
+    Fashion = "homefeed_fashion_v3", "fashion", "fashion", "穿搭";
+    Books = "homefeed_books_v3", "books", "books", "读书";
+    Nails = "homefeed_nails_v3", "nails", "nails", "美甲";
+    Painting = "homefeed_painting_v3", "painting", "painting", "绘画";
+    Cartoon = "homefeed_cartoon_v3", "cartoon", "cartoon", "动漫";
+    Photography = "homefeed_photography_v3", "photography", "photography", "摄影";
+    Food = "homefeed_food_v3", "food", "food", "美食";
+    Celebrity = "homefeed_celebrity_v3", "celebrity", "celebrity", "明星";
+    ProfilePhoto = "homefeed_profile_photo_v3", "profile-photo", "profile photo", "头像";
+    Gaming = "homefeed_gaming_v3", "gaming", "gaming", "游戏";
+    Cosmetics = "homefeed_cosmetics_v3", "cosmetics", "cosmetics", "彩妆";
+    Stationery = "homefeed_stationery_v3", "stationery", "stationery", "文具手帐";
+    Love = "homefeed_love_v3", "love", "love", "情感";
+    Music = "homefeed_music_v3", "music", "music", "音乐";
+    MovieAndTv = "homefeed_movie_and_tv_v3", "movie-and-tv", "movie and tv", "影视";
+    Handmade = "homefeed_handmade_v3", "handmade", "handmade", "手工";
+    Education = "homefeed_education_v3", "education", "education", "学习";
+    DigitalTechnology = "homefeed_digital_technology_v3", "digital-technology", "digital technology", "科技数码";
+    HouseholdProduct = "homefeed_household_product_v3", "household-product", "household product", "家居好物";
+    Hair = "homefeed_hair_v3", "hair", "hair", "发型";
+    Pets = "homefeed_pets_v3", "pets", "pets", "萌宠";
+    Travel = "homefeed_travel_v3", "travel", "travel", "旅行";
+    LoseWeight = "homefeed_lose_weight_v3", "lose-weight", "lose weight", "减脂";
+    Dance = "homefeed_dance_v3", "dance", "dance", "舞蹈";
+    Skincare = "homefeed_skincare_v3", "skincare", "skincare", "护肤";
+    HomeDecoration = "homefeed_home_decoration_v3", "home-decoration", "home decoration", "家装";
+    FashionShoes = "homefeed_fashion_shoes_v3", "fashion-shoes", "fashion shoes", "潮鞋";
+    Wallpaper = "homefeed_wallpaper_v3", "wallpaper", "wallpaper", "壁纸";
+    Career = "homefeed_career_v3", "career", "career", "职场";
+    Funny = "homefeed_funny_v3", "funny", "funny", "搞笑";
+    Maternity = "homefeed_maternity_v3", "maternity", "maternity", "母婴";
+    Cars = "homefeed_cars_v3", "cars", "cars", "汽车";
+    Weddings = "homefeed_weddings_v3", "weddings", "weddings", "婚礼";
+    Bags = "homefeed_bags_v3", "bags", "bags", "箱包";
+    TrendArt = "homefeed_trend_art_v3", "trend-art", "trend art", "潮流艺术";
+    DesignerToys = "homefeed_designer_toys_v3", "designer-toys", "designer toys", "潮玩";
+    SciencePopularization = "homefeed_science_popularization_v3", "science-popularization", "science popularization", "科普";
+    VarietyShow = "homefeed_variety_show_v3", "variety-show", "variety show", "综艺";
 }
 
 impl Channel {
@@ -141,7 +152,7 @@ impl fmt::Display for Channel {
 
 /// The input to [`Channel::from_str`] names no documented channel.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown channel {input:?}; did you mean {}? (`justone-xhs channels` lists all {count}; a new oid can be used with Channel::from_oid)", suggestions.join(", "))]
+#[error("unknown channel {:?}; did you mean {}? ({count} channels are documented; a newer oid can be used with Channel::from_oid)", shorten(input), suggestions.join(", "))]
 pub struct UnknownChannel {
     /// What was given.
     pub input: String,
@@ -150,23 +161,34 @@ pub struct UnknownChannel {
     count: usize,
 }
 
+/// At most 40 characters of what was given: an error names the input, it
+/// does not repeat a whole pasted file.
+fn shorten(input: &str) -> String {
+    match input.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &input[..end]),
+        None => input.to_owned(),
+    }
+}
+
 impl FromStr for Channel {
     type Err = UnknownChannel;
 
-    /// Accepts an oid (`homefeed_food_v3`), a slug (`movie-and-tv`) or a
-    /// label (`movie and tv`), ignoring case and surrounding space. Unknown
+    /// Accepts an oid (`homefeed_food_v3`), a slug (`movie-and-tv`), a
+    /// label (`movie and tv`) or the app's Chinese name (`影视`), ignoring
+    /// case and surrounding space. Unknown
     /// input is an error listing the closest channels; use
     /// [`Channel::from_oid`] for oids newer than this release.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         let wanted = input.trim();
         if let Some(found) = Channel::ALL.iter().find(|c| {
-            [c.oid(), c.slug(), c.label()]
+            [c.oid(), c.slug(), c.label(), c.label_zh()]
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case(wanted))
         }) {
             return Ok(found.clone());
         }
-        let lower = wanted.to_ascii_lowercase();
+        // Only a bounded prefix is compared: the distance is quadratic.
+        let lower: String = wanted.to_ascii_lowercase().chars().take(64).collect();
         let mut ranked: Vec<(usize, &str)> = Channel::ALL
             .iter()
             .map(|c| {
@@ -219,6 +241,14 @@ mod tests {
             assert_eq!(c.to_string(), c.slug());
         }
         assert_eq!("Profile Photo".parse::<Channel>().unwrap(), Channel::ProfilePhoto);
+        assert_eq!("美食".parse::<Channel>().unwrap(), Channel::Food);
+        assert_eq!(" 影视 ".parse::<Channel>().unwrap(), Channel::MovieAndTv);
+    }
+
+    #[test]
+    fn a_huge_input_is_named_briefly() {
+        let err = "x".repeat(10_000).parse::<Channel>().unwrap_err();
+        assert!(err.to_string().len() < 300, "{}", err.to_string().len());
     }
 
     #[test]
@@ -232,10 +262,13 @@ mod tests {
 
     #[test]
     fn slugs_oids_and_labels_are_unique() {
-        let mut names: Vec<&str> = Channel::ALL.iter().flat_map(|c| [c.oid(), c.slug()]).collect();
+        let mut names: Vec<&str> = Channel::ALL
+            .iter()
+            .flat_map(|c| [c.oid(), c.slug(), c.label_zh()])
+            .collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 2 * Channel::ALL.len());
+        assert_eq!(names.len(), 3 * Channel::ALL.len());
     }
 
     #[test]
