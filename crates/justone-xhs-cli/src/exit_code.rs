@@ -1,6 +1,8 @@
 //! How a failure becomes an exit code, an `error:` line and a `hint:` line.
 
-use justone_xhs::{ApiCode, Error, RetryPolicy, TOKEN_ENV};
+#[cfg(test)]
+use justone_xhs::ApiCode;
+use justone_xhs::{CodeClass, Error, RetryPolicy, TOKEN_ENV};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +48,13 @@ pub fn classify(error: &Error) -> Exit {
         return Exit::RateLimited;
     }
     match error {
-        Error::Api { code, .. } => match code {
-            ApiCode::InvalidToken | ApiCode::PermissionDenied => Exit::Auth,
-            ApiCode::DailyQuotaExceeded | ApiCode::InsufficientBalance | ApiCode::TokenLimitExceeded => {
-                Exit::Quota
-            }
-            ApiCode::CollectionFailed | ApiCode::InternalError | ApiCode::ServiceUnavailable => {
-                Exit::Upstream
-            }
-            ApiCode::InvalidParameters => Exit::InvalidParameters,
+        // The class comes from the library's one table of codes.
+        Error::Api { code, .. } => match code.class() {
+            CodeClass::Auth => Exit::Auth,
+            CodeClass::Quota => Exit::Quota,
+            CodeClass::RateLimit => Exit::RateLimited,
+            CodeClass::Upstream => Exit::Upstream,
+            CodeClass::InvalidParameters => Exit::InvalidParameters,
             _ => Exit::Protocol,
         },
         Error::Http { status, .. } if *status >= 500 => Exit::Upstream,
@@ -119,7 +119,7 @@ mod tests {
             code: ApiCode::from_code(code),
             message: None,
             request_id: Some("r-1".into()),
-            http_status: 200,
+            http_status: Some(200),
             retry_after: None,
         }
     }
@@ -141,6 +141,20 @@ mod tests {
         assert_eq!(Exit::Usage as i32, 2);
     }
 
+    /// The README's table of codes gives each its CLI exit code.
+    #[test]
+    fn the_readme_table_gives_each_codes_exit() {
+        let readme = include_str!("../../../README.md");
+        for code in ApiCode::ALL.iter().filter(|c| c.code() != 0) {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", code.code())))
+                .unwrap_or_else(|| panic!("README has no row for code {}", code.code()));
+            let exit = classify(&api(code.code())) as u8;
+            assert!(row.ends_with(&format!("| {exit} |")), "{row}");
+        }
+    }
+
     #[test]
     fn token_limit_exceeded_is_a_quota() {
         assert_eq!(classify(&api(602)), Exit::Quota);
@@ -151,7 +165,7 @@ mod tests {
         let decode = Error::Decode {
             reason: "the body is not JSON".into(),
             excerpt: "oops".into(),
-            http_status: 200,
+            http_status: Some(200),
         };
         let line = format!("{decode}{}", context(&decode));
         assert_eq!(line.matches("HTTP 200").count(), 1, "{line}");

@@ -1,23 +1,31 @@
-//! The client: one request, with retries, pacing and tracing.
+//! The client and its request core: every operation's request takes the
+//! same path through [`Client::execute`] (concurrency permit, shared
+//! rate-limit pause, rate token, response capture and size cap, envelope
+//! mapping, token scrubbing, retries, tracing). An endpoint module supplies
+//! only how to send its request and how to decode its `data`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
+use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::channel::Channel;
-use crate::client_builder::ClientBuilder;
+use crate::api_response::ApiResponse;
+use crate::client_builder::{
+    ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, check_base_url, check_token, shown_url, token_from_env,
+};
 use crate::error::Error;
-use crate::error_mapping::{Request, map_result};
-use crate::feed_page::FeedPage;
+use crate::error_mapping::{RawResult, map_result};
 use crate::rate_limit::Limits;
 use crate::retry_policy::RetryPolicy;
 
-/// A Notes Feed client. Cheap to clone (an `Arc`); clones share the
-/// connection pool, the rate limit and the concurrency cap.
+/// A Just One API client. Cheap to clone (an `Arc`); clones share the
+/// connection pool, the rate limit, the concurrency cap and the
+/// cancellation token.
 ///
 /// ```no_run
 /// use justone_xhs::{Channel, Client};
@@ -36,24 +44,21 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) raw: justone_gen::Client,
-    pub(crate) token: SecretString,
-    pub(crate) base_url: String,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) limits: Limits,
-    pub(crate) retries: AtomicU64,
-    pub(crate) max_response_bytes: u64,
-    pub(crate) cancel: CancellationToken,
+struct Inner {
+    raw: justone_gen::Client,
+    token: SecretString,
+    base_url: String,
+    retry: RetryPolicy,
+    limits: Limits,
+    retries: AtomicU64,
+    max_response_bytes: u64,
+    cancel: CancellationToken,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field(
-                "base_url",
-                &crate::client_builder::shown_url(&self.inner.base_url),
-            )
+            .field("base_url", &shown_url(&self.inner.base_url))
             .field("token", &"[redacted]")
             .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
@@ -64,12 +69,6 @@ impl Client {
     /// Starts configuring a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
-    }
-
-    pub(crate) fn from_inner(inner: Inner) -> Client {
-        Client {
-            inner: Arc::new(inner),
-        }
     }
 
     /// The base URL requests go to.
@@ -99,7 +98,10 @@ impl Client {
         &self.inner.cancel
     }
 
-    /// Fetches one page of a channel's feed, retrying what the retry policy
+    /// The request core: sends one operation's request through `send`
+    /// (given the generated client and the token; boxed because the
+    /// generated builder borrows the client), maps the envelope, and
+    /// decodes its `data` with `decode`; retries what the retry policy
     /// allows (see [`Error::is_retryable`]).
     ///
     /// A rate limit (302, HTTP 429) pauses every request of this client and
@@ -110,57 +112,46 @@ impl Client {
     /// already under way fails with that rate-limit error without being sent
     /// again, and a request started later sends one attempt to probe.
     ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] (`page`) for a page number above
-    /// `i32::MAX` (the API's type), without sending anything;
-    /// [`Error::Cancelled`] when the client was cancelled before a request
-    /// could be sent; otherwise the last attempt's [`Error`] when no attempt
-    /// succeeded.
-    pub async fn note_feed(&self, channel: &Channel, page: u32) -> Result<FeedPage, Error> {
-        let wire_page = i32::try_from(page).map_err(|_| Error::InvalidSetting {
-            name: "page",
-            reason: format!("must be at most {}, got {page}", i32::MAX),
-        })?;
+    /// Errors are scrubbed of the token here, whatever `decode` returns.
+    pub(crate) async fn execute<T, S, D>(
+        &self,
+        operation: &'static str,
+        send: S,
+        decode: D,
+    ) -> Result<T, Error>
+    where
+        S: for<'a> Fn(&'a justone_gen::Client, &'a str) -> BoxFuture<'a, RawResult>,
+        D: Fn(ApiResponse) -> Result<T, Error>,
+    {
         let span = tracing::info_span!(
-            "note_feed",
-            channel = channel.oid(),
-            page,
+            "request",
+            operation,
             attempts = tracing::field::Empty,
             code = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let (result, attempts) = self
-            .with_retries(channel, page, wire_page)
-            .instrument(span.clone())
-            .await;
+        let (result, attempts) = self.with_retries(&send, &decode).instrument(span.clone()).await;
         span.record("attempts", attempts);
-        match &result {
-            Ok(page) => {
-                span.record("code", 0);
-                if let Some(id) = &page.request_id {
-                    span.record("request_id", id.as_str());
-                }
+        if let Err(error) = &result {
+            if let Some(code) = error.api_code() {
+                span.record("code", code.code());
             }
-            Err(error) => {
-                if let Some(code) = error.api_code() {
-                    span.record("code", code.code());
-                }
-                if let Some(id) = error.request_id() {
-                    span.record("request_id", id);
-                }
+            if let Some(id) = error.request_id() {
+                span.record("request_id", id);
             }
+        } else {
+            span.record("code", 0);
         }
         result
     }
 
     /// The attempts of one request and the waits between them; returns the
     /// outcome and the number of attempts sent.
-    async fn with_retries(
-        &self,
-        channel: &Channel,
-        page: u32,
-        wire_page: i32,
-    ) -> (Result<FeedPage, Error>, u32) {
+    async fn with_retries<T, S, D>(&self, send: &S, decode: &D) -> (Result<T, Error>, u32)
+    where
+        S: for<'a> Fn(&'a justone_gen::Client, &'a str) -> BoxFuture<'a, RawResult>,
+        D: Fn(ApiResponse) -> Result<T, Error>,
+    {
         let policy = &self.inner.retry;
         let limits = &self.inner.limits;
         let cancel = &self.inner.cancel;
@@ -179,10 +170,10 @@ impl Client {
             };
             attempt += 1;
             let sent_at = Instant::now();
-            let error = match self.attempt(channel, page, wire_page, attempt).await {
-                Ok(page) => {
+            let error = match self.attempt(send, decode, attempt).await {
+                Ok(value) => {
                     limits.succeeded();
-                    return (Ok(page), attempt);
+                    return (Ok(value), attempt);
                 }
                 Err(error) => error,
             };
@@ -209,37 +200,26 @@ impl Client {
         }
     }
 
-    async fn attempt(
-        &self,
-        channel: &Channel,
-        page: u32,
-        wire_page: i32,
-        attempt: u32,
-    ) -> Result<FeedPage, Error> {
+    async fn attempt<T, S, D>(&self, send: &S, decode: &D, attempt: u32) -> Result<T, Error>
+    where
+        S: for<'a> Fn(&'a justone_gen::Client, &'a str) -> BoxFuture<'a, RawResult>,
+        D: Fn(ApiResponse) -> Result<T, Error>,
+    {
         let token = self.inner.token.expose_secret();
         let started = std::time::Instant::now();
-        let send = self
-            .inner
-            .raw
-            .get_api_xiaohongshu_get_note_feed_v1()
-            .token(token)
-            .oid(channel.oid())
-            .page(wire_page)
-            .send();
-        let (result, meta) = justone_gen::hooks::capture(self.inner.max_response_bytes, send).await;
-        let request = Request { channel, page, token };
-        let outcome = map_result(result, meta, &request).await;
+        let (result, meta) =
+            justone_gen::hooks::capture(self.inner.max_response_bytes, send(&self.inner.raw, token)).await;
+        let response = map_result(result, meta, token).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = meta.map(|m| m.status);
         // One line per attempt at DEBUG; the error's text is already free of
         // the token and of control characters.
-        match &outcome {
-            Ok(p) => tracing::debug!(
+        match &response {
+            Ok(r) => tracing::debug!(
                 attempt,
                 ?status,
                 elapsed_ms,
-                request_id = p.request_id.as_deref(),
-                items = p.items.len(),
+                request_id = r.request_id.as_deref(),
                 outcome = "ok",
                 "attempt succeeded"
             ),
@@ -253,6 +233,60 @@ impl Client {
                 "attempt failed"
             ),
         }
-        outcome
+        response.and_then(|r| decode(r).map_err(|e| e.redacted(token)))
+    }
+}
+
+impl ClientBuilder {
+    /// Builds the client. Sends nothing.
+    ///
+    /// # Errors
+    /// - [`Error::MissingToken`] when no token was given and neither
+    ///   environment variable is set;
+    /// - [`Error::InvalidSetting`] (`token`) for a token that is empty, longer
+    ///   than [`MAX_TOKEN_BYTES`](crate::MAX_TOKEN_BYTES), or holds whitespace
+    ///   or control characters (a token like that could only fail, as a
+    ///   transport error retried for nothing); the message never shows the
+    ///   token;
+    /// - [`Error::InvalidBaseUrl`] when the base URL is not
+    ///   `http(s)://host[:port][/path]` (no query, no fragment);
+    /// - [`Error::InvalidSetting`] for a rate limit or concurrency cap out of
+    ///   range, or when the HTTP client cannot be built.
+    pub fn build(self) -> Result<Client, Error> {
+        let token = self.token.or_else(token_from_env).ok_or(Error::MissingToken)?;
+        check_token(token.expose_secret())?;
+        let base_url = self.base_url.unwrap_or_else(|| self.region.base_url().to_owned());
+        let base_url = check_base_url(&base_url)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                // reqwest is built without a default crypto provider so that
+                // no C toolchain is needed (aws-lc); ring is ours. An error
+                // only means the application installed a provider already.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::builder()
+                    .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                    .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| Error::InvalidSetting {
+                        name: "http_client",
+                        reason: format!("cannot be built: {}", e.without_url()),
+                    })?
+            }
+        };
+        let limits = Limits::new(self.rate_limit, self.max_concurrency)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                raw: justone_gen::Client::new_with_client(&base_url, http),
+                token,
+                base_url,
+                retry: self.retry,
+                limits,
+                retries: AtomicU64::new(0),
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                cancel: self.cancel.unwrap_or_default(),
+            }),
+        })
     }
 }

@@ -1,13 +1,11 @@
-//! Configuring a [`Client`].
+//! Configuring a [`Client`](crate::Client).
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{Client, Inner};
 use crate::error::Error;
-use crate::rate_limit::Limits;
 use crate::retry_policy::RetryPolicy;
 
 /// The environment variable the token is read from.
@@ -40,21 +38,21 @@ impl Region {
     }
 }
 
-/// Builds a [`Client`]; see [`Client::builder`].
+/// Builds a [`Client`](crate::Client); see [`Client::builder`](crate::Client::builder).
 #[derive(Default)]
 #[must_use]
 pub struct ClientBuilder {
-    token: Option<SecretString>,
-    region: Region,
-    base_url: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    http_client: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    rate_limit: Option<f64>,
-    max_concurrency: Option<usize>,
-    max_response_bytes: Option<u64>,
-    cancel: Option<CancellationToken>,
+    pub(crate) token: Option<SecretString>,
+    pub(crate) region: Region,
+    pub(crate) base_url: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: Option<f64>,
+    pub(crate) max_concurrency: Option<usize>,
+    pub(crate) max_response_bytes: Option<u64>,
+    pub(crate) cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -143,64 +141,15 @@ impl ClientBuilder {
     }
 
     /// Stop the client with this token: once it is cancelled, no new
-    /// request or retry starts (see [`Client::cancellation_token`]). By
+    /// request or retry starts (see [`Client::cancellation_token`](crate::Client::cancellation_token)). By
     /// default each client has its own token.
     pub fn cancellation_token(mut self, token: CancellationToken) -> Self {
         self.cancel = Some(token);
         self
     }
-
-    /// Builds the client. Sends nothing.
-    ///
-    /// # Errors
-    /// - [`Error::MissingToken`] when no token was given and neither
-    ///   environment variable is set;
-    /// - [`Error::InvalidSetting`] (`token`) for a token that is empty, longer
-    ///   than [`MAX_TOKEN_BYTES`], or holds whitespace or control
-    ///   characters (a token like that could only fail, as a transport
-    ///   error retried for nothing); the message never shows the token;
-    /// - [`Error::InvalidBaseUrl`] when the base URL is not
-    ///   `http(s)://host[:port][/path]` (no query, no fragment);
-    /// - [`Error::InvalidSetting`] for a rate limit or concurrency cap out of
-    ///   range, or when the HTTP client cannot be built.
-    pub fn build(self) -> Result<Client, Error> {
-        let token = self.token.or_else(token_from_env).ok_or(Error::MissingToken)?;
-        check_token(token.expose_secret())?;
-        let base_url = self.base_url.unwrap_or_else(|| self.region.base_url().to_owned());
-        let base_url = check_base_url(&base_url)?;
-        let http = match self.http_client {
-            Some(client) => client,
-            None => {
-                // reqwest is built without a default crypto provider so that
-                // no C toolchain is needed (aws-lc); ring is ours. An error
-                // only means the application installed a provider already.
-                let _ = rustls::crypto::ring::default_provider().install_default();
-                reqwest::Client::builder()
-                    .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
-                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                    .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| Error::InvalidSetting {
-                        name: "http_client",
-                        reason: format!("cannot be built: {}", e.without_url()),
-                    })?
-            }
-        };
-        let limits = Limits::new(self.rate_limit, self.max_concurrency)?;
-        Ok(Client::from_inner(Inner {
-            raw: justone_gen::Client::new_with_client(&base_url, http),
-            token,
-            base_url,
-            retry: self.retry,
-            limits,
-            retries: Default::default(),
-            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            cancel: self.cancel.unwrap_or_default(),
-        }))
-    }
 }
 
-fn token_from_env() -> Option<SecretString> {
+pub(crate) fn token_from_env() -> Option<SecretString> {
     [TOKEN_ENV, TOKEN_ENV_ALT]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
@@ -214,7 +163,7 @@ fn token_from_env() -> Option<SecretString> {
 /// megabyte-long request.
 pub const MAX_TOKEN_BYTES: usize = 1024;
 
-fn check_token(token: &str) -> Result<(), Error> {
+pub(crate) fn check_token(token: &str) -> Result<(), Error> {
     let invalid = |reason: String| Error::InvalidSetting {
         name: "token",
         reason,
@@ -237,7 +186,7 @@ fn check_token(token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_base_url(url: &str) -> Result<String, Error> {
+pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
     let invalid = |reason: String| Error::InvalidBaseUrl {
         url: shown_url(url),
         reason,
@@ -277,6 +226,7 @@ pub(crate) fn shown_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Client;
 
     #[test]
     fn base_urls_are_checked() {

@@ -39,135 +39,9 @@
 //! page title, a request id) has the token, any `token=` value and every
 //! control character removed.
 
-use std::fmt;
 use std::time::Duration;
 
-/// A business code from the `code` field of the provider's envelope.
-///
-/// The named variants are the values of the spec's `Result.code` enum. The
-/// provider documents the meaning of 0, 100, 301, 302, 303, 400, 500, 600 and
-/// 601 on the endpoint's page, and of 602 in its MCP server; the others are
-/// named after the HTTP status with the same number or by their number alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiCode {
-    /// 0: success.
-    Success,
-    /// 100: invalid or inactive token.
-    InvalidToken,
-    /// 101: in the spec, meaning not documented.
-    Code101,
-    /// 202: in the spec, meaning not documented.
-    Code202,
-    /// 300: in the spec, meaning not documented.
-    Code300,
-    /// 301: collection failed, please retry.
-    CollectionFailed,
-    /// 302: rate limit exceeded.
-    RateLimited,
-    /// 303: daily quota exceeded.
-    DailyQuotaExceeded,
-    /// 400: invalid parameters.
-    InvalidParameters,
-    /// 404: in the spec, meaning not documented (named after HTTP 404).
-    NotFound,
-    /// 500: internal server error.
-    InternalError,
-    /// 503: in the spec, meaning not documented (named after HTTP 503).
-    ServiceUnavailable,
-    /// 600: permission denied.
-    PermissionDenied,
-    /// 601: insufficient balance.
-    InsufficientBalance,
-    /// 602: token limit exceeded (the provider's MCP server calls it
-    /// `TOKEN_LIMIT_EXCEEDED`); a quota, not retryable.
-    TokenLimitExceeded,
-    /// A code that is not in the spec.
-    Unknown(i64),
-}
-
-impl ApiCode {
-    /// The code for a number.
-    pub fn from_code(code: i64) -> ApiCode {
-        match code {
-            0 => ApiCode::Success,
-            100 => ApiCode::InvalidToken,
-            101 => ApiCode::Code101,
-            202 => ApiCode::Code202,
-            300 => ApiCode::Code300,
-            301 => ApiCode::CollectionFailed,
-            302 => ApiCode::RateLimited,
-            303 => ApiCode::DailyQuotaExceeded,
-            400 => ApiCode::InvalidParameters,
-            404 => ApiCode::NotFound,
-            500 => ApiCode::InternalError,
-            503 => ApiCode::ServiceUnavailable,
-            600 => ApiCode::PermissionDenied,
-            601 => ApiCode::InsufficientBalance,
-            602 => ApiCode::TokenLimitExceeded,
-            other => ApiCode::Unknown(other),
-        }
-    }
-
-    /// The number.
-    pub fn code(self) -> i64 {
-        match self {
-            ApiCode::Success => 0,
-            ApiCode::InvalidToken => 100,
-            ApiCode::Code101 => 101,
-            ApiCode::Code202 => 202,
-            ApiCode::Code300 => 300,
-            ApiCode::CollectionFailed => 301,
-            ApiCode::RateLimited => 302,
-            ApiCode::DailyQuotaExceeded => 303,
-            ApiCode::InvalidParameters => 400,
-            ApiCode::NotFound => 404,
-            ApiCode::InternalError => 500,
-            ApiCode::ServiceUnavailable => 503,
-            ApiCode::PermissionDenied => 600,
-            ApiCode::InsufficientBalance => 601,
-            ApiCode::TokenLimitExceeded => 602,
-            ApiCode::Unknown(code) => code,
-        }
-    }
-
-    /// Whether the provider asks to retry: collection failures, rate limits
-    /// and server-side errors.
-    pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            ApiCode::CollectionFailed
-                | ApiCode::RateLimited
-                | ApiCode::InternalError
-                | ApiCode::ServiceUnavailable
-        )
-    }
-
-    /// The provider's documented meaning, when there is one.
-    pub fn description(self) -> &'static str {
-        match self {
-            ApiCode::Success => "success",
-            ApiCode::InvalidToken => "invalid or inactive token",
-            ApiCode::CollectionFailed => "collection failed, please retry",
-            ApiCode::RateLimited => "rate limit exceeded",
-            ApiCode::DailyQuotaExceeded => "daily quota exceeded",
-            ApiCode::InvalidParameters => "invalid parameters",
-            ApiCode::InternalError => "internal server error",
-            ApiCode::ServiceUnavailable => "service unavailable",
-            ApiCode::PermissionDenied => "permission denied",
-            ApiCode::InsufficientBalance => "insufficient balance",
-            ApiCode::NotFound => "not found",
-            ApiCode::TokenLimitExceeded => "token limit exceeded",
-            _ => "undocumented business code",
-        }
-    }
-}
-
-impl fmt::Display for ApiCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.code(), self.description())
-    }
-}
+pub use crate::api_code::{ApiCode, CodeClass};
 
 /// Everything that can go wrong. Never contains the API token.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -182,8 +56,9 @@ pub enum Error {
         message: Option<String>,
         /// The provider's `requestId`, for support requests.
         request_id: Option<String>,
-        /// The HTTP status that carried the answer.
-        http_status: u16,
+        /// The HTTP status that carried the answer (none for a body read
+        /// from elsewhere, see [`ApiResponse::from_json`](crate::ApiResponse::from_json)).
+        http_status: Option<u16>,
         /// How long the provider asked us to wait, from `Retry-After`.
         retry_after: Option<Duration>,
     },
@@ -211,15 +86,15 @@ pub enum Error {
         detail: String,
     },
     /// The response is not a valid envelope.
-    #[error("cannot decode the response (HTTP {http_status}): {reason}; {}", body_text(.excerpt))]
+    #[error("cannot decode the response{}: {reason}; {}", status(.http_status), body_text(.excerpt))]
     Decode {
         /// What is wrong.
         reason: String,
         /// What the body says: the title of an HTML page, or its first
         /// characters (never the whole body).
         excerpt: String,
-        /// The HTTP status.
-        http_status: u16,
+        /// The HTTP status (none for a body read from elsewhere).
+        http_status: Option<u16>,
     },
     /// The response body was larger than
     /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes);
@@ -258,6 +133,10 @@ pub enum Error {
     Cancelled,
 }
 
+fn status(http_status: &Option<u16>) -> String {
+    http_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+}
+
 fn body_text(excerpt: &str) -> String {
     if excerpt.starts_with("an HTML page") {
         excerpt.to_owned()
@@ -283,6 +162,46 @@ fn request(request_id: &Option<String>) -> String {
 }
 
 impl Error {
+    /// The same error with `token`, `token=` values and control characters
+    /// removed from every text that came from the server.
+    pub(crate) fn redacted(self, token: &str) -> Error {
+        use crate::redact::clean;
+        match self {
+            Error::Api {
+                code,
+                message,
+                request_id,
+                http_status,
+                retry_after,
+            } => Error::Api {
+                code,
+                message: message.map(|m| clean(&m, token)),
+                request_id: request_id.map(|id| clean(&id, token)),
+                http_status,
+                retry_after,
+            },
+            Error::Decode {
+                reason,
+                excerpt,
+                http_status,
+            } => Error::Decode {
+                reason: clean(&reason, token),
+                excerpt: clean(&excerpt, token),
+                http_status,
+            },
+            Error::Http {
+                status,
+                body_excerpt,
+                retry_after,
+            } => Error::Http {
+                status,
+                body_excerpt: clean(&body_excerpt, token),
+                retry_after,
+            },
+            other => other,
+        }
+    }
+
     /// Whether trying again may succeed; see the table in the module docs.
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -317,7 +236,7 @@ impl Error {
     /// The HTTP status of the response, when there was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            Error::Api { http_status, .. } | Error::Decode { http_status, .. } => Some(*http_status),
+            Error::Api { http_status, .. } | Error::Decode { http_status, .. } => *http_status,
             Error::Http { status, .. } => Some(*status),
             _ => None,
         }
@@ -348,27 +267,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_round_trip_and_classify() {
-        for code in [
-            0, 100, 101, 202, 300, 301, 302, 303, 400, 404, 500, 503, 600, 601, 602, 777,
-        ] {
-            assert_eq!(ApiCode::from_code(code).code(), code);
-        }
-        let retryable: Vec<i64> = [100, 301, 302, 303, 400, 500, 503, 600, 601]
-            .into_iter()
-            .filter(|c| ApiCode::from_code(*c).is_retryable())
-            .collect();
-        assert_eq!(retryable, [301, 302, 500, 503]);
-        assert_eq!(ApiCode::from_code(777), ApiCode::Unknown(777));
-    }
-
-    #[test]
     fn api_error_names_code_message_and_request_id() {
         let e = Error::Api {
             code: ApiCode::DailyQuotaExceeded,
             message: Some("quota used up".into()),
             request_id: Some("req-1".into()),
-            http_status: 200,
+            http_status: Some(200),
             retry_after: None,
         };
         assert_eq!(

@@ -1,47 +1,42 @@
-//! Turns what the generated client returns into a [`FeedPage`] or an
-//! [`Error`]; the table in [`crate::error`] documents the outcome.
+//! The envelope step of every operation: turns what the generated client
+//! returns (HTTP status, business code, body) into an [`ApiResponse`] or an
+//! [`Error`]; the table in [`crate::error`] documents the outcome. Decoding
+//! `data` is each endpoint's own business.
 
 use justone_gen::hooks::ResponseMeta;
 use justone_gen::types::Result as Envelope;
 use justone_gen::{Error as RawError, ResponseValue};
 
-use crate::channel::Channel;
+use crate::api_response::ApiResponse;
 use crate::error::{ApiCode, Error};
-use crate::feed_item::kind_of;
-use crate::feed_page::{FeedPage, decode_items};
+use crate::json_text::JsonKind;
 use crate::redact::{clean, describe_reqwest, excerpt};
 
 /// What the generated `send()` returns.
 pub(crate) type RawResult = Result<ResponseValue<Envelope>, RawError<Envelope>>;
 
 /// How much of a body an error message quotes.
-const EXCERPT_CHARS: usize = 200;
+pub(crate) const EXCERPT_CHARS: usize = 200;
 
 /// How much of an undocumented error response is read to look for an
 /// envelope in it; the rest is not needed for the message.
 const UNEXPECTED_BODY_LIMIT: usize = 64 * 1024;
 
-/// The request that produced a response, for the page it becomes.
-pub(crate) struct Request<'a> {
-    pub channel: &'a Channel,
-    pub page: u32,
-    pub token: &'a str,
-}
-
+/// Maps one attempt's outcome; `token` is scrubbed from every text.
 pub(crate) async fn map_result(
     result: RawResult,
     meta: Option<ResponseMeta>,
-    request: &Request<'_>,
-) -> Result<FeedPage, Error> {
+    token: &str,
+) -> Result<ApiResponse, Error> {
     let retry_after = meta.and_then(|m| m.retry_after);
     match result {
         Ok(response) => {
             let status = response.status().as_u16();
-            envelope_to_page(response.into_inner(), status, retry_after, request)
+            check_envelope(response.into_inner(), Some(status), retry_after, token)
         }
         Err(RawError::ErrorResponse(response)) => {
             let status = response.status().as_u16();
-            match envelope_to_page(response.into_inner(), status, retry_after, request) {
+            match check_envelope(response.into_inner(), Some(status), retry_after, token) {
                 Ok(_) => Err(Error::Http {
                     status,
                     body_excerpt: "an envelope with code 0".to_owned(),
@@ -50,107 +45,93 @@ pub(crate) async fn map_result(
                 Err(e) => Err(e),
             }
         }
-        Err(RawError::InvalidResponsePayload(body, reason)) => {
-            let status = meta.map_or(0, |m| m.status);
-            Err(undecodable(
-                status,
-                &body,
-                &reason.to_string(),
-                retry_after,
-                request.token,
-            ))
-        }
+        Err(RawError::InvalidResponsePayload(body, reason)) => Err(undecodable(
+            meta.map(|m| m.status),
+            &body,
+            &reason.to_string(),
+            retry_after,
+            token,
+        )),
         Err(RawError::UnexpectedResponse(response)) => {
             let status = response.status().as_u16();
             let body = read_prefix(response, UNEXPECTED_BODY_LIMIT).await;
             match serde_json::from_slice::<Envelope>(&body) {
                 Ok(envelope) if envelope.code != 0 => {
-                    envelope_to_page(envelope, status, retry_after, request)
+                    check_envelope(envelope, Some(status), retry_after, token)
                 }
                 Ok(_) | Err(_) if (200..300).contains(&status) => Err(Error::Decode {
                     reason: format!("undocumented success status {status}"),
-                    excerpt: excerpt(&body, EXCERPT_CHARS, request.token),
-                    http_status: status,
+                    excerpt: excerpt(&body, EXCERPT_CHARS, token),
+                    http_status: Some(status),
                 }),
                 _ => Err(Error::Http {
                     status,
-                    body_excerpt: excerpt(&body, EXCERPT_CHARS, request.token),
+                    body_excerpt: excerpt(&body, EXCERPT_CHARS, token),
                     retry_after,
                 }),
             }
         }
         Err(
             RawError::CommunicationError(e) | RawError::ResponseBodyError(e) | RawError::InvalidUpgrade(e),
-        ) => Err(transport(e, request.token)),
+        ) => Err(transport(e, token)),
         // The generated client refused to build the request; the builder
         // and `note_feed` check everything it checks, so this is a bug.
         Err(RawError::InvalidRequest(reason) | RawError::Custom(reason)) => Err(Error::InvalidSetting {
             name: "request",
-            reason: clean(&reason, request.token),
+            reason: clean(&reason, token),
         }),
     }
 }
 
-pub(crate) fn envelope_to_page(
+/// A decoded envelope: a non-zero code is an [`Error::Api`], code 0 an
+/// [`ApiResponse`] with `data` as sent.
+pub(crate) fn check_envelope(
     envelope: Envelope,
-    status: u16,
+    status: Option<u16>,
     retry_after: Option<std::time::Duration>,
-    request: &Request<'_>,
-) -> Result<FeedPage, Error> {
+    token: &str,
+) -> Result<ApiResponse, Error> {
+    // The message and request id come from the server, which may echo the
+    // request target (and the token) or send escape codes.
+    let request_id = envelope.request_id.map(|id| clean(&id, token));
     if envelope.code != 0 {
         return Err(Error::Api {
             code: ApiCode::from_code(i64::from(envelope.code)),
-            // The message and request id come from the server, which may
-            // echo the request target (and the token) or send escape codes.
-            message: envelope.message.map(|m| clean(&m, request.token)),
-            request_id: envelope.request_id.map(|id| clean(&id, request.token)),
+            message: envelope.message.map(|m| clean(&m, token)),
+            request_id,
             http_status: status,
             retry_after,
         });
     }
-    let data_missing = envelope
-        .data
-        .as_deref()
-        .is_none_or(|d| kind_of(d.get()) == "null");
-    if data_missing {
-        tracing::warn!(
-            channel = request.channel.oid(),
-            page = request.page,
-            request_id = envelope.request_id.as_deref(),
-            "code 0 without `data`: an empty page that is not the end of the feed"
-        );
+    Ok(ApiResponse::new(
+        envelope.data,
+        request_id,
+        envelope.record_time,
+        status,
+    ))
+}
+
+/// A response body read from elsewhere (a file, a test): no HTTP status, no
+/// token to scrub.
+pub(crate) fn from_body(body: &[u8]) -> Result<ApiResponse, Error> {
+    match serde_json::from_slice(body) {
+        Ok(envelope) => check_envelope(envelope, None, None, ""),
+        Err(e) => Err(undecodable(None, body, &e.to_string(), None, "")),
     }
-    let items = decode_items(envelope.data.as_deref()).map_err(|reason| Error::Decode {
-        reason,
-        excerpt: envelope
-            .data
-            .as_deref()
-            .map(|d| excerpt(d.get().as_bytes(), EXCERPT_CHARS, request.token))
-            .unwrap_or_default(),
-        http_status: status,
-    })?;
-    Ok(FeedPage {
-        channel: request.channel.clone(),
-        page: request.page,
-        items,
-        request_id: envelope.request_id,
-        record_time: envelope.record_time,
-        data_missing,
-    })
 }
 
 /// A body the generated client could not read as an envelope: for an error
 /// status that is an HTTP error (a proxy's HTML page, say), otherwise a
 /// protocol error.
 pub(crate) fn undecodable(
-    status: u16,
+    status: Option<u16>,
     body: &[u8],
     reason: &str,
     retry_after: Option<std::time::Duration>,
     token: &str,
 ) -> Error {
     let body_excerpt = excerpt(body, EXCERPT_CHARS, token);
-    if status >= 400 {
+    if let Some(status) = status.filter(|s| *s >= 400) {
         return Error::Http {
             status,
             body_excerpt,
@@ -165,7 +146,7 @@ pub(crate) fn undecodable(
         Ok(serde_json::Value::Object(_)) => format!("the envelope has unexpected field types ({reason})"),
         Ok(_) => format!(
             "the body is {}, expected an object",
-            kind_of(&String::from_utf8_lossy(body))
+            JsonKind::of(&String::from_utf8_lossy(body))
         ),
     };
     Error::Decode {

@@ -435,22 +435,10 @@ fn parse_count(text: &str) -> Option<u64> {
     scaled_whole.checked_add(scaled_fraction)
 }
 
-/// Reports the JSON kind of a value for decode errors.
-pub(crate) fn kind_of(json: &str) -> &'static str {
-    match json.trim_start().as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "an array",
-        Some(b'"') => "a string",
-        Some(b'n') => "null",
-        Some(b't' | b'f') => "a boolean",
-        Some(_) => "a number",
-        None => "nothing",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_text::JsonKind;
 
     fn item(json: &str) -> FeedItem {
         serde_json::from_str(json).unwrap()
@@ -546,7 +534,7 @@ mod tests {
         let weird = item("[1, 2]");
         assert_eq!(weird.id, None);
         assert_eq!(weird.raw().get(), "[1, 2]");
-        assert_eq!(kind_of(weird.raw().get()), "an array");
+        assert_eq!(JsonKind::of(weird.raw().get()), JsonKind::Array);
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! One page of the feed, and how its `data` becomes items.
+//! One page of the feed, and how an [`ApiResponse`]'s `data` becomes items.
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::api_response::ApiResponse;
 use crate::channel::Channel;
 use crate::error::Error;
-use crate::error_mapping::{Request, envelope_to_page, undecodable};
-use crate::feed_item::{FeedItem, kind_of};
+use crate::error_mapping::EXCERPT_CHARS;
+use crate::feed_item::FeedItem;
+use crate::json_text::JsonKind;
+use crate::redact::excerpt;
 
 /// One page of a channel's feed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,15 +49,40 @@ impl FeedPage {
     /// # Errors
     /// [`Error::Api`] for a non-zero `code`, [`Error::Decode`] otherwise.
     pub fn from_json(channel: Channel, page: u32, body: &[u8]) -> Result<FeedPage, Error> {
-        let request = Request {
-            channel: &channel,
-            page,
-            token: "",
-        };
-        match serde_json::from_slice(body) {
-            Ok(envelope) => envelope_to_page(envelope, 200, None, &request),
-            Err(e) => Err(undecodable(200, body, &e.to_string(), None, "")),
+        FeedPage::from_response(channel, page, ApiResponse::from_json(body)?)
+    }
+
+    /// The page an operation's successful answer holds.
+    pub(crate) fn from_response(
+        channel: Channel,
+        page: u32,
+        response: ApiResponse,
+    ) -> Result<FeedPage, Error> {
+        let data_missing = response.data_missing();
+        if data_missing {
+            tracing::warn!(
+                channel = channel.oid(),
+                page,
+                request_id = response.request_id.as_deref(),
+                "code 0 without `data`: an empty page that is not the end of the feed"
+            );
         }
+        let data = response.data.as_deref();
+        let items = decode_items(data).map_err(|reason| Error::Decode {
+            reason,
+            excerpt: data
+                .map(|d| excerpt(d.get().as_bytes(), EXCERPT_CHARS, ""))
+                .unwrap_or_default(),
+            http_status: response.http_status,
+        })?;
+        Ok(FeedPage {
+            channel,
+            page,
+            items,
+            request_id: response.request_id,
+            record_time: response.record_time,
+            data_missing,
+        })
     }
 
     /// Whether the page has no items. That is the end of the feed only
@@ -93,9 +121,9 @@ pub(crate) fn decode_items(data: Option<&RawValue>) -> Result<Vec<FeedItem>, Str
     let Some(data) = data else {
         return Ok(Vec::new());
     };
-    match kind_of(data.get()) {
-        "null" => Ok(Vec::new()),
-        "an array" => serde_json::from_str::<Vec<Box<RawValue>>>(data.get())
+    match JsonKind::of(data.get()) {
+        JsonKind::Null => Ok(Vec::new()),
+        JsonKind::Array => serde_json::from_str::<Vec<Box<RawValue>>>(data.get())
             .map(|items| items.into_iter().map(FeedItem::from_raw).collect())
             .map_err(|e| format!("`data` is not a valid array: {e}")),
         other => Err(format!("`data` is {other}, expected an array of notes")),

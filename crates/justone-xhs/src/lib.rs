@@ -36,6 +36,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api_code;
+mod api_response;
 mod channel;
 mod client;
 mod client_builder;
@@ -46,17 +48,19 @@ mod feed_page;
 mod json_text;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod note_feed;
 mod pagination;
 mod rate_limit;
 mod redact;
 mod retry_policy;
 
+pub use api_response::ApiResponse;
 pub use channel::{Channel, UnknownChannel};
 pub use client::Client;
 pub use client_builder::{
     ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, MAX_TOKEN_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT,
 };
-pub use error::{ApiCode, Error};
+pub use error::{ApiCode, CodeClass, Error};
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use json_text::compact_json;
