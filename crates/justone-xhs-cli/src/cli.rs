@@ -16,9 +16,10 @@ use justone_xhs::Channel;
 /// 4 quota or balance (303, 601); 5 still rate limited after retries (302,
 /// HTTP 429); 6 upstream failure after retries (301, 500, 5xx); 7 network
 /// failure or timeout; 8 protocol or decode error; 9 invalid parameters (400);
-/// 1 anything else (e.g. the output file cannot be written); 130 / 143
-/// stopped by SIGINT / SIGTERM. When channels fail differently, the first
-/// of 3, 4, 9, 5, 6, 7, 8, 1, 130/143 that applies is the exit code.
+/// 1 anything else (e.g. the output file cannot be written); 10 stopped by
+/// --max-requests; 130 / 143 stopped by SIGINT / SIGTERM. When channels fail
+/// differently, the first of 3, 4, 9, 5, 6, 7, 8, 1, 10, 130/143 that applies
+/// is the exit code.
 #[derive(Debug, Parser)]
 #[command(name = "justone-xhs", version, verbatim_doc_comment, max_term_width = 100)]
 pub struct Cli {
@@ -138,6 +139,15 @@ pub struct FeedArgs {
     /// fails, up to N requests per channel are wasted.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=16))]
     pub prefetch: u32,
+    /// Send at most N requests in all (retries count). When the next request
+    /// would pass it, the run stops cleanly (exit 10) with the command that
+    /// continues it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+    /// Print what the run would fetch and the most requests it could send,
+    /// then exit without sending any.
+    #[arg(long)]
+    pub dry_run: bool,
     /// At most this many requests per second.
     #[arg(long, value_name = "REQ_PER_SEC")]
     pub rate: Option<f64>,
@@ -264,6 +274,12 @@ impl FeedArgs {
         }
         if let Some(rate) = self.rate {
             flag("rate", Some(rate.to_string()));
+        }
+        if let Some(max) = self.max_requests {
+            flag("max-requests", Some(max.to_string()));
+        }
+        if self.dry_run {
+            flag("dry-run", None);
         }
         if let Some(path) = &self.token_file {
             flag("token-file", Some(path.display().to_string()));

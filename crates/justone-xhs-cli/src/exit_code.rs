@@ -29,6 +29,8 @@ pub enum Exit {
     Protocol = 8,
     /// 9: invalid parameters (400).
     InvalidParameters = 9,
+    /// 10: stopped because the next request would pass --max-requests.
+    BudgetSpent = 10,
     /// 130: stopped by SIGINT.
     Interrupted = 130,
     /// 143: stopped by SIGTERM.
@@ -62,6 +64,7 @@ pub fn classify(error: &Error) -> Exit {
         Error::Timeout { .. } | Error::Connect { .. } => Exit::Network,
         Error::MissingToken => Exit::Auth,
         Error::InvalidBaseUrl { .. } | Error::InvalidSetting { .. } => Exit::Usage,
+        Error::BudgetSpent { .. } => Exit::BudgetSpent,
         _ => Exit::Other,
     }
 }
@@ -104,6 +107,7 @@ pub fn hint(error: &Error) -> String {
         }
         Exit::InvalidParameters => "check --channel and --page".to_owned(),
         Exit::Usage => "check the option named above; see --help".to_owned(),
+        Exit::BudgetSpent => "raise --max-requests, then continue".to_owned(),
         Exit::Other | Exit::Success | Exit::Interrupted | Exit::Terminated => {
             "see the message above".to_owned()
         }

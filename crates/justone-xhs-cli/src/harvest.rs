@@ -59,6 +59,8 @@ pub enum Stop {
     WriteFailed(io::Error),
     /// stdout's reader went away (`| head`): nobody wants more.
     ReaderGone,
+    /// `--max-requests` is spent.
+    Budget(u64),
 }
 
 /// How the run went.
@@ -195,6 +197,11 @@ pub async fn run(
                 }
             }
             Err(Error::Cancelled) => {}
+            // The channel stays open at its next page: a later run continues it.
+            Err(Error::BudgetSpent { max_requests }) => {
+                cancel.cancel();
+                outcome.stop.get_or_insert(Stop::Budget(max_requests));
+            }
             Err(error) => {
                 if is_fatal(&error) {
                     cancel.cancel();

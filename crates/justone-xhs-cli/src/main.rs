@@ -200,6 +200,9 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     };
     let mut renderer = Renderer::new(args.format, args.raw, args.dedup, width);
 
+    if args.dry_run {
+        return print_plan(&args, &channels, last_page);
+    }
     // Everything that can refuse the command does so before any request.
     let started_demo = if args.demo {
         Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
@@ -263,6 +266,50 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         Exit::Success => Ok(()),
         failed => Err(failed),
     }
+}
+
+/// `--dry-run`: what the run would fetch and the most it could cost.
+fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
+    let pages = channels.len() as u64 * u64::from(args.pages);
+    let attempts = args.retries as u64 + 1;
+    let mut most = pages.saturating_mul(attempts);
+    if let Some(max) = args.max_requests {
+        most = most.min(max);
+    }
+    let names: Vec<&str> = channels.iter().take(5).map(Channel::slug).collect();
+    let more = channels.len().saturating_sub(names.len());
+    let lines = [
+        format!(
+            "plan: {} channel{} ({}{}), pages {}..={last_page}: at most {pages} pages",
+            channels.len(),
+            if channels.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            },
+            args.page,
+        ),
+        format!(
+            "requests: {pages} if every page exists and none fails; at most {most} with --retries {}{}{}",
+            args.retries,
+            args.max_requests
+                .map(|m| format!(" and --max-requests {m}"))
+                .unwrap_or_default(),
+            if args.prefetch > 0 {
+                format!(
+                    " (plus up to {} look-ahead requests per channel with --prefetch)",
+                    args.prefetch
+                )
+            } else {
+                String::new()
+            }
+        ),
+        "dry run: nothing was sent".to_owned(),
+    ];
+    let text = lines.join("\n") + "\n";
+    write_stdout(text.as_bytes()).or_else(|e| report_io(&e))
 }
 
 /// The commands that continue an unfinished run: the same command with
@@ -336,6 +383,9 @@ fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Er
         .max_concurrency(args.concurrency as usize);
     if let Some(rate) = args.rate {
         builder = builder.rate_limit(rate);
+    }
+    if let Some(max) = args.max_requests {
+        builder = builder.max_requests(max);
     }
     builder = match (demo, &args.base_url) {
         (Some(server), _) => builder.base_url(server.base_url()).token("demo"),

@@ -84,6 +84,9 @@ pub fn finish(outcome: &Outcome, quiet: bool, continue_with: &[String]) -> Exit 
             "stopped by {}: no new request was started, and every page written is whole",
             signal.name()
         )),
+        Some(Stop::Budget(max)) => say(format_args!(
+            "stopped: the next request would pass --max-requests {max}; every page written is whole"
+        )),
         Some(Stop::WriteFailed(error)) => {
             say(format_args!("error: cannot write the output: {error}"));
             say(format_args!(
@@ -104,6 +107,7 @@ fn exit_status(outcome: &Outcome, groups: &[Vec<(&ChannelRun, &Error)>]) -> Exit
     }
     match &outcome.stop {
         Some(Stop::WriteFailed(_)) => Exit::Other,
+        Some(Stop::Budget(_)) => Exit::BudgetSpent,
         Some(Stop::Signal(signal)) => signal.exit(),
         _ => Exit::Success,
     }

@@ -501,3 +501,67 @@ fn concurrent_channels_resume_with_every_record_exactly_once() {
         assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{channel} in page order");
     }
 }
+
+#[test]
+fn max_requests_is_never_passed_and_says_how_to_go_on() {
+    let server = DemoServer::builder().pages(10).start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("budget.jsonl");
+    let path = path.to_str().unwrap();
+    let out = run(
+        &server.base_url(),
+        &[
+            "--channel",
+            "food,travel",
+            "--pages",
+            "5",
+            "--max-requests",
+            "3",
+            "-o",
+            path,
+        ],
+    );
+    assert_eq!(out.code, 10, "{}", out.stderr);
+    assert_eq!(server.requests(), 3);
+    assert_eq!(std::fs::read_to_string(path).unwrap().lines().count(), 60);
+    assert!(out.stderr.contains("--max-requests 3"), "{}", out.stderr);
+    assert!(out.stderr.contains("--resume"), "{}", out.stderr);
+    let out = run(
+        &server.base_url(),
+        &[
+            "--channel",
+            "food,travel",
+            "--pages",
+            "5",
+            "--max-requests",
+            "100",
+            "-o",
+            path,
+            "--resume",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        server.requests(),
+        10,
+        "the resumed run fetches only the 7 pages left"
+    );
+    assert_eq!(std::fs::read_to_string(path).unwrap().lines().count(), 200);
+}
+
+#[test]
+fn a_dry_run_sends_nothing_and_states_the_bound() {
+    let server = DemoServer::builder().start();
+    let out = run(
+        &server.base_url(),
+        &["--all-channels", "--pages", "5", "--retries", "2", "--dry-run"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(server.requests(), 0);
+    assert!(out.stdout.contains("at most 205 pages"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("at most 615 with --retries 2"),
+        "{}",
+        out.stdout
+    );
+}

@@ -51,6 +51,9 @@ struct Inner {
     retry: RetryPolicy,
     limits: Limits,
     retries: AtomicU64,
+    /// Attempts sent, and the most that may be sent.
+    sent: AtomicU64,
+    max_requests: Option<u64>,
     max_response_bytes: u64,
     cancel: CancellationToken,
 }
@@ -74,6 +77,12 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// How many requests (attempts, retries included) this client and its
+    /// clones have sent so far.
+    pub fn request_count(&self) -> u64 {
+        self.inner.sent.load(Ordering::Relaxed)
     }
 
     /// How many retries this client (and its clones) has made so far.
@@ -168,6 +177,14 @@ impl Client {
                 // Stopped by a rate limit that other requests kept hitting.
                 Some(Err(error)) => return (Err(error), attempt),
             };
+            if !self.take_request() {
+                return (
+                    Err(Error::BudgetSpent {
+                        max_requests: self.inner.max_requests.unwrap_or_default(),
+                    }),
+                    attempt,
+                );
+            }
             attempt += 1;
             let sent_at = Instant::now();
             let error = match self.attempt(send, decode, attempt).await {
@@ -197,6 +214,22 @@ impl Client {
             // A cancelled client cuts the wait short; the loop then returns
             // `Cancelled` without sending.
             cancel.run_until_cancelled(tokio::time::sleep(delay)).await;
+        }
+    }
+
+    /// Counts one request against the budget; false when it is spent.
+    fn take_request(&self) -> bool {
+        let sent = &self.inner.sent;
+        match self.inner.max_requests {
+            None => {
+                sent.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Some(max) => sent
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    (n < max).then_some(n + 1)
+                })
+                .is_ok(),
         }
     }
 
@@ -284,6 +317,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 limits,
                 retries: AtomicU64::new(0),
+                sent: AtomicU64::new(0),
+                max_requests: self.max_requests,
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 cancel: self.cancel.unwrap_or_default(),
             }),

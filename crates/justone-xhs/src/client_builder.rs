@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     pub(crate) max_concurrency: Option<usize>,
     pub(crate) max_response_bytes: Option<u64>,
     pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) max_requests: Option<u64>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -137,6 +138,15 @@ impl ClientBuilder {
     /// fails with [`Error::TooLarge`] without being read whole.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// Send at most this many requests in all (every attempt counts,
+    /// retries included), across all clones; after that every call fails
+    /// with [`Error::BudgetSpent`] without sending anything. Every request
+    /// is billed: this is a bound on the bill.
+    pub fn max_requests(mut self, requests: u64) -> Self {
+        self.max_requests = Some(requests);
         self
     }
 

@@ -26,6 +26,7 @@
 //! | no token | [`Error::MissingToken`] | no |
 //! | base URL not `http(s)://host[/path]` | [`Error::InvalidBaseUrl`] | no |
 //! | a setting, the token's form or a page number out of range | [`Error::InvalidSetting`] | no |
+//! | the client's request budget is spent (nothing sent) | [`Error::BudgetSpent`] | no |
 //! | the client was cancelled before sending | [`Error::Cancelled`] | no |
 //!
 //! A business code wins over the HTTP status: a 401 whose body says
@@ -127,6 +128,14 @@ pub enum Error {
         /// What is wrong with it (never the token itself).
         reason: String,
     },
+    /// Nothing was sent: the client already sent the most requests
+    /// [`ClientBuilder::max_requests`](crate::ClientBuilder::max_requests)
+    /// allows.
+    #[error("not sent: the budget of {max_requests} requests is spent")]
+    BudgetSpent {
+        /// The budget.
+        max_requests: u64,
+    },
     /// Nothing was sent: the client's cancellation token was cancelled
     /// (see [`Client::cancellation_token`](crate::Client::cancellation_token)).
     #[error("cancelled before the request was sent")]
@@ -213,6 +222,7 @@ impl Error {
             | Error::MissingToken
             | Error::InvalidBaseUrl { .. }
             | Error::InvalidSetting { .. }
+            | Error::BudgetSpent { .. }
             | Error::Cancelled => false,
         }
     }

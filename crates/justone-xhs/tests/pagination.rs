@@ -124,6 +124,39 @@ async fn cancelling_cuts_a_retry_wait_short_and_sends_no_retry() {
         .await
         .expect("the wait was cut short")
         .unwrap();
-    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    // Cancelled during the wait: `Cancelled`; during the first attempt: that
+    // attempt's own error. Either way no retry is sent.
+    assert!(
+        matches!(result, Err(Error::Cancelled | Error::Http { status: 503, .. })),
+        "{result:?}"
+    );
     assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn the_request_budget_counts_every_attempt_and_is_never_exceeded() {
+    let server = DemoServer::builder()
+        .fault(Fault::HttpStatus(503))
+        .fault_from_page(2)
+        .start_async()
+        .await;
+    let client = justone_xhs::Client::builder()
+        .token(support::TOKEN)
+        .base_url(server.base_url())
+        .retry_policy(support::fast_retries(5))
+        .max_requests(4)
+        .build()
+        .unwrap();
+    client.note_feed(&Channel::Food, 1).await.unwrap();
+    // Page 2 fails and is retried until the budget is spent: 3 more sends.
+    let error = client.note_feed(&Channel::Food, 2).await.unwrap_err();
+    assert!(
+        matches!(error, Error::BudgetSpent { max_requests: 4 }),
+        "{error:?}"
+    );
+    assert_eq!(server.requests(), 4);
+    assert_eq!(client.request_count(), 4);
+    let error = client.note_feed(&Channel::Food, 1).await.unwrap_err();
+    assert!(matches!(error, Error::BudgetSpent { .. }), "{error:?}");
+    assert_eq!(server.requests(), 4, "nothing is sent once the budget is spent");
 }
