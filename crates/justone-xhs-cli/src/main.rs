@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
+#[cfg(feature = "demo")]
 use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 
@@ -32,7 +33,20 @@ use crate::render::Renderer;
 use crate::signals::Signals;
 
 /// Pages per channel the `--demo` server serves before its feeds end.
+#[cfg(feature = "demo")]
 const DEMO_PAGES: u32 = 10;
+
+/// Built without the `demo` feature there is no demo server, and `--demo` is
+/// refused before one would be needed: a type without values.
+#[cfg(not(feature = "demo"))]
+enum DemoServer {}
+
+#[cfg(not(feature = "demo"))]
+impl DemoServer {
+    fn base_url(&self) -> String {
+        match *self {}
+    }
+}
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -53,6 +67,15 @@ fn main() -> ExitCode {
                     .error(
                         clap::error::ErrorKind::ArgumentConflict,
                         "--raw works with --format jsonl or json",
+                    )
+                    .exit();
+            }
+            #[cfg(not(feature = "demo"))]
+            if args.demo {
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::InvalidValue,
+                        "--demo is not built into this binary (it was built without the cargo feature `demo`)",
                     )
                     .exit();
             }
@@ -148,11 +171,14 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let mut renderer = Renderer::new(args.format, args.raw, args.dedup, width);
 
     // Everything that can refuse the command does so before any request.
+    #[cfg(feature = "demo")]
     let started_demo = if args.demo {
         Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
     } else {
         None
     };
+    #[cfg(not(feature = "demo"))]
+    let started_demo: Option<DemoServer> = None;
     let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
     let (mut output, marks) = match &args.output {
         _ if to_stdout => (Output::stdout(), None),
