@@ -1,7 +1,9 @@
 //! Generates the raw client from the normalized spec with progenitor.
 //!
-//! Reads only the committed `spec/notes-feed-v1-en.normalized.json`; nothing
-//! here touches the network. The output goes to `$OUT_DIR/client.rs` and is
+//! Reads only the committed `spec/notes-feed-v1-en.normalized.json` of this
+//! crate (inside the package, so a build from the published tarball and on
+//! docs.rs finds it; `cargo xtask regen` writes it here); nothing here
+//! touches the network. The output goes to `$OUT_DIR/client.rs` and is
 //! never committed or edited: `cargo xtask regen` changes the spec, and this
 //! script turns the spec into code.
 
@@ -15,7 +17,7 @@ use progenitor::Generator;
 #[path = "generation_settings.rs"]
 mod generation_settings;
 
-const SPEC: &str = "../../spec/notes-feed-v1-en.normalized.json";
+const SPEC: &str = "spec/notes-feed-v1-en.normalized.json";
 
 fn main() -> Result<(), Box<dyn Error>> {
     let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPEC);

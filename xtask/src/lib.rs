@@ -1,7 +1,8 @@
 //! Maintainer tasks for justone-rs, as a library so that they are unit tested.
 //!
 //! - [`regen`]: fetch the published OpenAPI document, store it in `spec/` in a
-//!   stable form, normalize it for progenitor, report what changed.
+//!   stable form, normalize it for progenitor into `justone-gen`, report what
+//!   changed.
 //! - [`check_drift`]: compare the published document with the committed one.
 //! - [`probe::probe`]: compare live feed items with the committed item shape.
 
@@ -79,8 +80,13 @@ pub struct SpecFiles {
     pub normalized: PathBuf,
 }
 
+/// Where the normalized document lives in a workspace: inside `justone-gen`,
+/// whose build script reads it, so that the crate's package (and docs.rs)
+/// carries it. It is the only copy.
+pub const NORMALIZED_IN_WORKSPACE: &str = "crates/justone-gen/spec/notes-feed-v1-en.normalized.json";
+
 impl SpecFiles {
-    /// The files in a `spec/` directory.
+    /// Both files in one directory (`--spec-dir`, tests).
     pub fn in_dir(dir: &Path) -> SpecFiles {
         SpecFiles {
             raw: dir.join("notes-feed-v1-en.json"),
@@ -88,9 +94,18 @@ impl SpecFiles {
         }
     }
 
-    /// The `spec/` directory of the workspace around the current directory.
+    /// The files of the workspace at `root`: the raw document in `spec/`,
+    /// the normalized one at [`NORMALIZED_IN_WORKSPACE`].
+    pub fn in_workspace(root: &Path) -> SpecFiles {
+        SpecFiles {
+            raw: root.join("spec/notes-feed-v1-en.json"),
+            normalized: root.join(NORMALIZED_IN_WORKSPACE),
+        }
+    }
+
+    /// The files of the workspace around the current directory.
     pub fn workspace() -> Result<SpecFiles, WorkspaceError> {
-        Ok(SpecFiles::in_dir(&workspace_root()?.join("spec")))
+        Ok(SpecFiles::in_workspace(&workspace_root()?))
     }
 }
 

@@ -17,7 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Download the published OpenAPI document into spec/, normalize it and
+    /// Download the published OpenAPI document into spec/, normalize it into
+    /// crates/justone-gen/spec/ and
     /// print what changed.
     Regen(SourceArgs),
     /// Compare the published document with the committed one. Exit 0: same,
@@ -67,7 +68,9 @@ struct SourceArgs {
     /// Read the document from a local file instead of downloading it.
     #[arg(long, value_name = "PATH")]
     from_file: Option<PathBuf>,
-    /// The spec directory to read and write (default: the workspace's spec/).
+    /// A directory holding both spec files, to read and write instead of the
+    /// workspace's (spec/ for the raw document, crates/justone-gen/spec/ for
+    /// the normalized one).
     #[arg(long, value_name = "DIR")]
     spec_dir: Option<PathBuf>,
 }

@@ -343,10 +343,11 @@ fn regen_keeps_file_modes() {
 fn regen_writes_into_the_checkout_it_is_run_from() {
     let clone = tempfile::tempdir().unwrap();
     std::fs::write(clone.path().join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
-    let spec = clone.path().join("spec");
-    std::fs::create_dir(&spec).unwrap();
     let ours = SpecFiles::workspace().unwrap();
-    let theirs = SpecFiles::in_dir(&spec);
+    let theirs = SpecFiles::in_workspace(clone.path());
+    for file in [&theirs.raw, &theirs.normalized] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    }
     std::fs::copy(&ours.raw, &theirs.raw).unwrap();
     let before = std::fs::read(&ours.raw).unwrap();
 

@@ -31,9 +31,20 @@ fn committed_normalized_spec_is_exactly_normalize_of_the_raw_spec() {
     let committed = std::fs::read_to_string(&files.normalized).unwrap();
     assert!(
         committed == expected,
-        "spec/notes-feed-v1-en.normalized.json is stale or was edited by hand; \
+        "crates/justone-gen/spec/notes-feed-v1-en.normalized.json is stale or was edited by hand; \
          run `cargo xtask regen --from-file spec/notes-feed-v1-en.json`"
     );
+}
+
+/// The build script reads the crate's copy, and it is the only copy: a second
+/// one in `spec/` could drift from what is actually generated.
+#[test]
+fn the_normalized_spec_lives_only_in_justone_gen() {
+    let root = xtask::workspace_root().unwrap();
+    assert!(root.join(xtask::NORMALIZED_IN_WORKSPACE).is_file());
+    assert!(!root.join("spec/notes-feed-v1-en.normalized.json").exists());
+    let build_script = std::fs::read_to_string(root.join("crates/justone-gen/build.rs")).unwrap();
+    assert!(build_script.contains(r#""spec/notes-feed-v1-en.normalized.json""#));
 }
 
 #[test]

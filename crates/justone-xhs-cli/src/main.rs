@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
+#[cfg(feature = "demo")]
 use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 
@@ -33,7 +34,20 @@ use crate::render::Renderer;
 use crate::signals::Signals;
 
 /// Pages per channel the `--demo` server serves before its feeds end.
+#[cfg(feature = "demo")]
 const DEMO_PAGES: u32 = 10;
+
+/// Built without the `demo` feature there is no demo server, and `--demo` is
+/// refused before one would be needed: a type without values.
+#[cfg(not(feature = "demo"))]
+enum DemoServer {}
+
+#[cfg(not(feature = "demo"))]
+impl DemoServer {
+    fn base_url(&self) -> String {
+        match *self {}
+    }
+}
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -77,6 +91,15 @@ fn main() -> ExitCode {
             }
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
+            }
+            #[cfg(not(feature = "demo"))]
+            if args.demo {
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::InvalidValue,
+                        "--demo is not built into this binary (it was built without the cargo feature `demo`)",
+                    )
+                    .exit();
             }
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -204,11 +227,14 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         return print_plan(&args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
+    #[cfg(feature = "demo")]
     let started_demo = if args.demo {
         Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
     } else {
         None
     };
+    #[cfg(not(feature = "demo"))]
+    let started_demo: Option<DemoServer> = None;
     let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
     let (mut output, marks) = match &args.output {
         _ if to_stdout => (Output::stdout(), None),

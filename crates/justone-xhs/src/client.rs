@@ -293,11 +293,7 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
-                // reqwest is built without a default crypto provider so that
-                // no C toolchain is needed (aws-lc); ring is ours. An error
-                // only means the application installed a provider already.
-                let _ = rustls::crypto::ring::default_provider().install_default();
-                reqwest::Client::builder()
+                crate::tls::http_client_builder()?
                     .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                     .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))

@@ -32,9 +32,35 @@
 //! ```
 //!
 //! All HTTP goes through the generated `justone-gen` client.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | TLS with rustls and the ring crypto provider; certificates checked by the operating system's verifier |
+//! | `rustls-aws-lc-rs` | | TLS with rustls and the aws-lc-rs provider (needs a C compiler) |
+//! | `native-tls` | | TLS with the platform's library (OpenSSL on Linux) |
+//! | `mock` | | [`mock::DemoServer`], a local Notes Feed serving bundled fixtures, and [`mock::FaultyServer`], for tests, demos and examples without a token |
+//!
+//! With several TLS features enabled, `native-tls` wins over
+//! `rustls-aws-lc-rs`, which wins over `rustls`; with none, only plain
+//! `http` base URLs work. The library never installs a process-wide rustls
+//! crypto provider: the provider is part of its own client's configuration.
+//!
+//! A dependent's tests can use the demo server without a token:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! justone-xhs = { version = "0.1", features = ["mock"] }
+//! ```
+//!
+//! The library needs a tokio runtime with the time driver (`#[tokio::main]`
+//! and `#[tokio::test]` have it); it enables only tokio's `time` and `sync`
+//! features itself (plus `rt`, `net` and `io-util` with `mock`).
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_code;
 mod api_response;
@@ -47,12 +73,26 @@ mod feed_item;
 mod feed_page;
 mod json_text;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod note_feed;
 mod pagination;
 mod rate_limit;
 mod redact;
 mod retry_policy;
+mod tls;
+
+/// The `reqwest` this crate is built with, for
+/// [`ClientBuilder::http_client`]: a client from another major version of
+/// `reqwest` is a different type. Build it with `justone_xhs::reqwest`, or
+/// depend on the same `reqwest` version (0.13) yourself.
+pub use reqwest;
+
+// The crate README's examples compile as doctests, so they cannot rot (the
+// demo server's needs `mock`).
+#[cfg(all(doctest, feature = "mock"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use api_response::ApiResponse;
 pub use channel::{Channel, UnknownChannel};

@@ -1,12 +1,19 @@
-//! A local demo server of the Notes Feed, built on httpmock (feature `mock`).
+//! A local demo server of the Notes Feed (feature `mock`), a small hyper
+//! server on a loopback port.
 //!
 //! It answers every channel and page from bundled fixtures modelled on the
 //! provider's example item (image and video notes, ads, fields this crate
 //! does not model, one odd item per page), with note ids unique per channel,
 //! page and position. Pages past the configured count answer `data: []`.
 //! Switches inject failures: a business code, an HTTP status, latency, or
-//! random retryable failures. [`FaultyServer`] covers what an HTTP mock
-//! cannot: resets, stalled or truncated bodies, silence, huge bodies.
+//! random retryable failures. [`FaultyServer`] covers what a well-behaved
+//! HTTP server cannot: resets, stalled or truncated bodies, silence, huge
+//! bodies.
+//!
+//! [`DemoServerBuilder::start`] works without an async runtime (a plain
+//! `#[test]`), [`DemoServerBuilder::start_async`] from inside one; either way
+//! the server runs on a thread of its own and stops when the [`DemoServer`]
+//! is dropped.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -22,7 +29,9 @@
 //! # }
 //! ```
 
+mod demo_server;
 mod faulty_server;
+mod feed;
 
 pub use faulty_server::{FaultyServer, Misbehaviour};
 
@@ -30,8 +39,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
-use serde_json::value::RawValue;
+use demo_server::{Answer, Transport};
+use feed::Feed;
 
 /// The path the demo server answers on.
 pub const FEED_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
@@ -131,43 +140,44 @@ impl DemoServerBuilder {
         self
     }
 
-    /// Starts the server (from synchronous code).
+    /// Starts the server (from synchronous code; no runtime needed).
+    ///
+    /// # Panics
+    /// When no loopback port can be bound or no thread started: a test
+    /// fixture has nothing better to do.
     pub fn start(self) -> DemoServer {
-        let server = MockServer::start();
-        self.install(server)
-    }
-
-    /// Starts the server (from async code).
-    pub async fn start_async(self) -> DemoServer {
-        let server = MockServer::start_async().await;
-        self.install(server)
-    }
-
-    fn install(self, server: MockServer) -> DemoServer {
         let requests = Arc::new(AtomicUsize::new(0));
         let log = RequestLog::default();
-        let feed = Arc::new(Feed::new(self.clone()));
+        let latency = self.latency;
+        let feed = Feed::new(self);
         let counter = Arc::clone(&requests);
         let seen = Arc::clone(&log);
-        server.mock(|when, then| {
-            when.path(FEED_PATH);
-            let then = match self.latency {
-                Some(latency) => then.delay(latency),
-                None => then,
-            };
-            then.respond_with(move |request| {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut log) = seen.lock() {
-                    log.push(requested_page(request));
-                }
-                feed.answer(request, n)
-            });
+        let answer: Answer = Arc::new(move |query| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut log) = seen.lock() {
+                log.push((
+                    query.get("oid").unwrap_or_default().to_owned(),
+                    query.get("page").and_then(|p| p.parse().ok()),
+                ));
+            }
+            feed.answer(query, n)
         });
+        let transport = Transport::start(FEED_PATH, latency, answer)
+            .unwrap_or_else(|e| panic!("the demo server cannot start: {e}"));
         DemoServer {
-            server,
+            transport,
             requests,
             log,
         }
+    }
+
+    /// Starts the server (from async code). The server runs on its own
+    /// thread either way; this only spares async code a blocking-looking call.
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    pub async fn start_async(self) -> DemoServer {
+        self.start()
     }
 }
 
@@ -176,7 +186,7 @@ type RequestLog = Arc<Mutex<Vec<(String, Option<u32>)>>>;
 
 /// A running demo server; stops when dropped.
 pub struct DemoServer {
-    server: MockServer,
+    transport: Transport,
     requests: Arc<AtomicUsize>,
     log: RequestLog,
 }
@@ -197,7 +207,7 @@ impl DemoServer {
 
     /// The base URL to give [`crate::ClientBuilder::base_url`].
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.transport.base_url()
     }
 
     /// How many feed requests the server has answered.
@@ -210,134 +220,4 @@ impl DemoServer {
     pub fn requested(&self) -> Vec<(String, Option<u32>)> {
         self.log.lock().map(|log| log.clone()).unwrap_or_default()
     }
-}
-
-fn requested_page(request: &HttpMockRequest) -> (String, Option<u32>) {
-    let params = request.query_params();
-    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    (
-        param("oid").unwrap_or_default(),
-        param("page").and_then(|p| p.parse().ok()),
-    )
-}
-
-/// The fixture items, split once, and the answering logic.
-struct Feed {
-    config: DemoServerBuilder,
-    pages: Vec<Vec<String>>,
-}
-
-impl Feed {
-    fn new(config: DemoServerBuilder) -> Feed {
-        let bundled = || FIXTURE_PAGES.iter().map(|page| (*page).to_owned()).collect();
-        let sources: Vec<String> = config.fixtures.clone().unwrap_or_else(bundled);
-        let pages = sources
-            .iter()
-            .map(|page| {
-                #[derive(serde::Deserialize)]
-                struct Envelope<'a> {
-                    #[serde(borrow)]
-                    data: Vec<&'a RawValue>,
-                }
-                serde_json::from_str::<Envelope<'_>>(page)
-                    .map(|e| e.data.iter().map(|item| item.get().to_owned()).collect())
-                    .unwrap_or_default()
-            })
-            .collect();
-        Feed { config, pages }
-    }
-
-    fn answer(&self, request: &HttpMockRequest, n: usize) -> HttpMockResponse {
-        let params = request.query_params();
-        let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let oid = param("oid").unwrap_or("homefeed_recommend");
-        if param("token").is_none_or(str::is_empty) {
-            return envelope(100, "Invalid or Inactive Token", "null", oid, 0);
-        }
-        let Some(page) = param("page").map_or(Some(1), |p| p.parse::<u32>().ok()) else {
-            return envelope(400, "Invalid Parameters", "null", oid, 0);
-        };
-        if let Some((probability, seed)) = self.config.flaky {
-            let roll = splitmix(seed ^ n as u64);
-            if (roll % 10_000) as f64 / 10_000.0 < probability {
-                return match roll % 3 {
-                    0 => envelope(301, "Collection Failed. Please Retry.", "null", oid, page),
-                    1 => html(429),
-                    _ => html(503),
-                };
-            }
-        }
-        let faulty = page >= self.config.fault_from_page && n + 1 >= self.config.fault_from_request;
-        match self.config.fault {
-            Some(fault) if faulty => match fault {
-                Fault::BusinessCode(code) => envelope(code, "injected by the demo server", "null", oid, page),
-                Fault::HttpStatus(status) => html(status),
-            },
-            _ if page == 0 || page > self.config.pages || self.pages.is_empty() => {
-                envelope(0, "success", "[]", oid, page)
-            }
-            _ => {
-                let items = &self.pages[(page as usize - 1) % self.pages.len()];
-                let prefix = format!("{:08x}{page:08x}", fnv32(oid));
-                let data = items
-                    .iter()
-                    .map(|item| rewrite_id(item, &prefix))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                envelope(0, "success", &format!("[{data}]"), oid, page)
-            }
-        }
-    }
-}
-
-fn envelope(code: i64, message: &str, data: &str, oid: &str, page: u32) -> HttpMockResponse {
-    let body = format!(
-        r#"{{"code":{code},"data":{data},"message":"{message}","recordTime":"2026-11-27T10:00:00","requestId":"demo-{oid}-{page}"}}"#
-    );
-    HttpMockResponse::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(body)
-        .build()
-}
-
-fn html(status: u16) -> HttpMockResponse {
-    let mut response = HttpMockResponse::builder()
-        .status(status)
-        .header("content-type", "text/html")
-        .body(format!(
-            "<html><body><h1>{status}</h1>demo server failure</body></html>"
-        ));
-    if status == 429 {
-        response = response.header("retry-after", "0");
-    }
-    response.build()
-}
-
-/// Replaces the first 16 hex digits of the item's id (fixture ids end in 8
-/// digits unique per fixture item) so ids are unique per channel and page.
-fn rewrite_id(item: &str, prefix: &str) -> String {
-    let key = r#""id":""#;
-    match item.find(key) {
-        Some(at) if item.len() >= at + key.len() + 24 => {
-            let start = at + key.len();
-            format!("{}{prefix}{}", &item[..start], &item[start + 16..])
-        }
-        _ => item.to_owned(),
-    }
-}
-
-fn fnv32(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    })
-}
-
-/// A well-mixed 64-bit value from a counter (SplitMix64's finalizer), so the
-/// flaky mode is reproducible for a seed without a random-number dependency.
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
 }

@@ -1,4 +1,4 @@
-//! A raw TCP server that misbehaves in the ways httpmock cannot: broken
+//! A raw TCP server that misbehaves in the ways an HTTP server library cannot: broken
 //! connections, stalled and truncated bodies, silence.
 
 use std::net::SocketAddr;
