@@ -216,6 +216,9 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         dedup: args.dedup,
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    if args.resume && to_stdout {
+        return Err(usage("--resume continues a file: it needs --output FILE, not stdout"));
+    }
     let width = if to_stdout {
         terminal_size::terminal_size_of(std::io::stdout()).map_or(100, |(w, _)| usize::from(w.0))
     } else {
