@@ -352,11 +352,7 @@ type OpenedStore = (Box<dyn PageSink>, Option<Vec<ChannelMark>>);
 /// Opens the `--format sqlite` database and adds a run to it, or continues
 /// one with `--resume`. Returns the channel marks of a resumed run.
 #[cfg(feature = "sqlite")]
-fn open_store(
-    args: &FeedArgs,
-    shape: &RunShape,
-    base_url_from_env: bool,
-) -> Result<OpenedStore, Exit> {
+fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Result<OpenedStore, Exit> {
     let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
         return Err(usage(
             "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
@@ -385,11 +381,7 @@ fn open_store(
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_store(
-    _args: &FeedArgs,
-    _shape: &RunShape,
-    _base_url_from_env: bool,
-) -> Result<OpenedStore, Exit> {
+fn open_store(_args: &FeedArgs, _shape: &RunShape, _base_url_from_env: bool) -> Result<OpenedStore, Exit> {
     Err(usage(
         "this justone-xhs was built without SQLite (the `sqlite` feature); choose another --format",
     ))
