@@ -17,6 +17,9 @@ use super::schema;
 /// harvest, short enough not to look like a hang.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The page size of a new database (SQLite's default is 4 KiB).
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// Opens the database at `path`. A new one is created unless `resuming`,
 /// which needs a database of this tool. A refused file is left exactly as
 /// it was.
@@ -53,6 +56,10 @@ pub fn open(path: &Path, resuming: bool) -> Result<Connection, StoreError> {
             });
         }
     }
+    // A note with its raw item is about 5 KB: 16 KiB pages hold it without
+    // overflow pages, which cuts the pages (and system calls) a commit and a
+    // checkpoint write by about four. Only a new file takes a page size.
+    conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(sqlite)?;
     // WAL: readers (`sqlite3 notes.db`) never block the harvest, nor it
     // them. synchronous=NORMAL keeps every committed page through a crash
     // of the process (kill -9); a power cut may lose the last pages, but
