@@ -35,6 +35,8 @@ enum Program {
     CliRaw,
     /// The CLI looking ahead `concurrency - 1` pages within a channel.
     CliPrefetch,
+    /// The CLI writing a new SQLite database (`--output out.db`).
+    CliSqlite,
 }
 
 impl Program {
@@ -45,6 +47,7 @@ impl Program {
             Program::Cli => "CLI (normalized jsonl)",
             Program::CliRaw => "CLI --raw",
             Program::CliPrefetch => "CLI --prefetch (concurrency - 1)",
+            Program::CliSqlite => "CLI sqlite (new database)",
         }
     }
 }
@@ -147,8 +150,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The programs compared on multi-channel workloads; the baseline first.
-const ALL_CHANNEL_PROGRAMS: [Program; 4] =
-    [Program::Baseline, Program::Library, Program::Cli, Program::CliRaw];
+const ALL_CHANNEL_PROGRAMS: [Program; 5] = [
+    Program::Baseline,
+    Program::Library,
+    Program::Cli,
+    Program::CliRaw,
+    Program::CliSqlite,
+];
 
 fn compare(
     bin_dir: &Path,
@@ -191,6 +199,15 @@ fn compare(
             m.peak_rss_kib
         );
     }
+    let rate_of = |wanted: Program| {
+        results
+            .iter()
+            .find(|(p, _)| *p == wanted)
+            .map(|(_, m)| pages / m.elapsed.as_secs_f64())
+    };
+    if let (Some(sqlite), Some(jsonl)) = (rate_of(Program::CliSqlite), rate_of(Program::Cli)) {
+        println!("  CLI sqlite / CLI jsonl: {:.2}", sqlite / jsonl);
+    }
     println!();
     Ok(results)
 }
@@ -205,7 +222,11 @@ fn run(
     concurrency: u32,
 ) -> Result<Measure, Box<dyn std::error::Error>> {
     let oids: Vec<&str> = Channel::ALL.iter().take(channels).map(Channel::oid).collect();
-    let output: PathBuf = scratch.join("out.jsonl");
+    let output: PathBuf = scratch.join(if program == Program::CliSqlite {
+        "out.db"
+    } else {
+        "out.jsonl"
+    });
     let mut command = match program {
         Program::Baseline | Program::Library => {
             let name = if program == Program::Baseline {
@@ -219,6 +240,26 @@ fn run(
                 .arg(pages.to_string())
                 .arg(concurrency.to_string())
                 .arg(&output);
+            c
+        }
+        Program::CliSqlite => {
+            // A database is added to, never overwritten: each run starts
+            // from no file, as the jsonl runs start from an empty one.
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = output.clone().into_os_string();
+                file.push(suffix);
+                match std::fs::remove_file(&file) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                }
+            }
+            let mut c = Command::new(bin_dir.join("justone-xhs"));
+            c.args(["feed", "--quiet", "--base-url", &server.base_url(), "--channel"])
+                .arg(oids.join(","))
+                .args(["--pages", &pages.to_string()])
+                .args(["--concurrency", &concurrency.to_string(), "--output"])
+                .arg(&output)
+                .env("JUST_ONE_API_TOKEN", "bench");
             c
         }
         Program::Cli | Program::CliRaw | Program::CliPrefetch => {
@@ -256,7 +297,13 @@ fn run(
     if status != 0 {
         return Err(format!("{} exited with status {status}", program.name()).into());
     }
-    let lines = std::fs::read_to_string(&output)?.lines().count();
+    let lines = if program == Program::CliSqlite {
+        let conn = rusqlite::Connection::open(&output)?;
+        let rows: i64 = conn.query_row("SELECT count(*) FROM observations", [], |row| row.get(0))?;
+        usize::try_from(rows)?
+    } else {
+        std::fs::read_to_string(&output)?.lines().count()
+    };
     let expected = channels * pages as usize * 20;
     if lines != expected {
         return Err(format!("{} wrote {lines} lines, expected {expected}", program.name()).into());

@@ -66,6 +66,10 @@ pub enum Format {
     Csv,
     /// Aligned columns for reading.
     Table,
+    /// An SQLite database that grows run by run: each note once, every
+    /// sighting of it, the runs (needs --output; the default for a file
+    /// named .db, .sqlite or .sqlite3).
+    Sqlite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,7 +106,8 @@ pub struct FeedArgs {
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
     /// Write to this file instead of stdout (`-` is stdout). An existing
-    /// non-empty file is left alone unless --overwrite or --resume is given.
+    /// non-empty file is left alone unless --overwrite or --resume is given;
+    /// a database (--format sqlite) gets the new run added.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace an existing --output file.
@@ -195,6 +200,28 @@ impl FeedArgs {
             }
         }
         Ok((channels, warnings))
+    }
+}
+
+impl FeedArgs {
+    /// `--format` as given, or when it was left at its default, `sqlite`
+    /// for an `--output` named `.db`, `.sqlite` or `.sqlite3`.
+    pub fn effective_format(&self, format_given: bool) -> Format {
+        let database = self
+            .output
+            .as_deref()
+            .and_then(|path| path.extension())
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| {
+                ["db", "sqlite", "sqlite3"]
+                    .iter()
+                    .any(|e| ext.eq_ignore_ascii_case(e))
+            });
+        if database && !format_given {
+            Format::Sqlite
+        } else {
+            self.format
+        }
     }
 }
 
@@ -384,6 +411,22 @@ mod tests {
         let message = parse(&["feed", "-c", &huge]).channel_list().unwrap_err();
         assert!(message.len() < 300, "{}", message.len());
         assert!(message.contains("did you mean"), "{message}");
+    }
+
+    #[test]
+    fn a_database_file_name_chooses_sqlite_unless_a_format_is_given() {
+        for name in ["notes.db", "x/notes.SQLite", "n.sqlite3"] {
+            assert_eq!(
+                parse(&["feed", "-o", name]).effective_format(false),
+                Format::Sqlite
+            );
+        }
+        let args = parse(&["feed", "-o", "notes.db", "--format", "jsonl"]);
+        assert_eq!(args.effective_format(true), Format::Jsonl);
+        assert_eq!(
+            parse(&["feed", "-o", "notes.dbx"]).effective_format(false),
+            Format::Jsonl
+        );
     }
 
     #[test]

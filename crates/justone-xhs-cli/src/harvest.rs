@@ -16,9 +16,9 @@ use justone_xhs::{Channel, Client, Error, FeedPage};
 
 use crate::checkpoint::ChannelMark;
 use crate::exit_code::{Exit, classify};
-use crate::output::Output;
+use crate::page_sink::PageSink;
 use crate::progress::Progress;
-use crate::render::{Renderer, printable};
+use crate::render::printable;
 use crate::signals::{Signal, Signals};
 
 /// What to fetch.
@@ -89,8 +89,7 @@ pub fn is_fatal(error: &Error) -> bool {
 pub async fn run(
     client: &Client,
     plan: Plan,
-    renderer: &mut Renderer,
-    output: &mut Output,
+    sink: &mut dyn PageSink,
     progress: &Progress,
     mut signals: Signals,
 ) -> Outcome {
@@ -166,8 +165,8 @@ pub async fn run(
                     next_page: run.next_page,
                     done: true,
                 };
-                if let Err(error) = output.commit(&[], |c| c.channels[index] = mark) {
-                    stop_writing(&mut outcome, error, output, &cancel);
+                if let Err(error) = sink.feed_ended(index, &page, mark) {
+                    stop_writing(&mut outcome, error, sink, &cancel);
                     break;
                 }
             }
@@ -183,16 +182,8 @@ pub async fn run(
                             .unwrap_or_default()
                     ));
                 }
-                if let Err(error) = write_page(
-                    &page,
-                    index,
-                    plan.last_page,
-                    renderer,
-                    output,
-                    progress,
-                    &mut outcome,
-                ) {
-                    stop_writing(&mut outcome, error, output, &cancel);
+                if let Err(error) = write_page(&page, index, plan.last_page, sink, progress, &mut outcome) {
+                    stop_writing(&mut outcome, error, sink, &cancel);
                     break;
                 }
             }
@@ -225,24 +216,16 @@ fn write_page(
     page: &FeedPage,
     index: usize,
     last_page: u32,
-    renderer: &mut Renderer,
-    output: &mut Output,
+    sink: &mut dyn PageSink,
     progress: &Progress,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
-    let (bytes, items) = renderer.page(page)?;
     let next_page = page.page + 1;
     let mark = ChannelMark {
         next_page,
         done: next_page > last_page,
     };
-    let records = renderer.records();
-    progress.suspend(|| {
-        output.commit(&bytes, |c| {
-            c.records = records;
-            c.channels[index] = mark;
-        })
-    })?;
+    let items = progress.suspend(|| sink.page(index, page, mark))?;
     let run = &mut outcome.channels[index];
     run.next_page = next_page;
     if mark.done {
@@ -257,15 +240,13 @@ fn write_page(
 fn stop_writing(
     outcome: &mut Outcome,
     error: io::Error,
-    output: &Output,
+    sink: &dyn PageSink,
     cancel: &justone_xhs::CancellationToken,
 ) {
     cancel.cancel();
-    outcome.stop = Some(
-        if error.kind() == io::ErrorKind::BrokenPipe && output.is_stdout() {
-            Stop::ReaderGone
-        } else {
-            Stop::WriteFailed(error)
-        },
-    );
+    outcome.stop = Some(if error.kind() == io::ErrorKind::BrokenPipe && sink.is_stdout() {
+        Stop::ReaderGone
+    } else {
+        Stop::WriteFailed(error)
+    });
 }

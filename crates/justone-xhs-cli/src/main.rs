@@ -4,13 +4,17 @@
 mod checkpoint;
 mod cli;
 mod exit_code;
+mod file_sink;
 mod harvest;
 mod output;
+mod page_sink;
 mod progress;
 mod record;
 mod render;
 mod report;
 mod signals;
+#[cfg(feature = "sqlite")]
+mod store;
 mod token_file;
 
 use std::io::{IsTerminal, Write};
@@ -27,10 +31,12 @@ use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 use crate::checkpoint::{ChannelMark, RunShape};
 use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, RegionArg};
 use crate::exit_code::{Exit, classify, context, hint};
+use crate::file_sink::FileSink;
 use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
+use crate::page_sink::PageSink;
 use crate::progress::Progress;
-use crate::render::Renderer;
+use crate::render::{Renderer, TextFormat};
 use crate::signals::Signals;
 
 /// Pages per channel the `--demo` server serves before its feeds end.
@@ -59,6 +65,10 @@ fn main() -> ExitCode {
         .subcommand_matches("feed")
         .and_then(|m| m.value_source("base_url"))
         == Some(ValueSource::EnvVariable);
+    let format_given = matches
+        .subcommand_matches("feed")
+        .and_then(|m| m.value_source("format"))
+        .is_some_and(|source| source != ValueSource::DefaultValue);
     init_tracing();
     match cli.command {
         Command::Channels { .. } if stdout_is_closed() => exit(Err(closed_stdout())),
@@ -75,8 +85,9 @@ fn main() -> ExitCode {
                 .render(&mut std::io::stdout())
                 .or_else(|e| report_io(&e)),
         ),
-        Command::Feed(args) => {
-            if args.raw && matches!(args.format, Format::Csv | Format::Table) {
+        Command::Feed(mut args) => {
+            args.format = args.effective_format(format_given);
+            if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite) {
                 let mut command = Cli::command();
                 let feed = command
                     .find_subcommand_mut("feed")
@@ -217,14 +228,10 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume && to_stdout {
-        return Err(usage("--resume continues a file: it needs --output FILE, not stdout"));
+        return Err(usage(
+            "--resume continues a file: it needs --output FILE, not stdout",
+        ));
     }
-    let width = if to_stdout {
-        terminal_size::terminal_size_of(std::io::stdout()).map_or(100, |(w, _)| usize::from(w.0))
-    } else {
-        100
-    };
-    let mut renderer = Renderer::new(args.format, args.raw, args.dedup, width);
 
     if args.dry_run {
         return print_plan(&args, &channels, last_page);
@@ -239,28 +246,22 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     #[cfg(not(feature = "demo"))]
     let started_demo: Option<DemoServer> = None;
     let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
-    let (mut output, marks) = match &args.output {
-        _ if to_stdout => (Output::stdout(), None),
-        Some(path) if args.resume => {
-            let (output, resumed) = Output::resume(path, &shape, args.dedup).map_err(open_failed)?;
-            renderer
-                .resume(resumed.checkpoint.records, &resumed.written)
-                .map_err(|e| open_failed(OpenError::Io(format!("cannot read {}: {e}", path.display()))))?;
-            (output, Some(resumed.checkpoint.channels))
+    let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
+        Some(format) => {
+            let (mut files, marks) = open_files(&args, format, shape, to_stdout)?;
+            // Nothing is requested when not even the preamble can be written.
+            if marks.is_none()
+                && let Err(e) = files.preamble()
+            {
+                return report_io(&e);
+            }
+            (Box::new(files), marks)
         }
-        Some(path) => (
-            Output::create(path, shape, args.overwrite).map_err(open_failed)?,
-            None,
-        ),
-        None => unreachable!("no --output is stdout"),
+        None => open_store(&args, &shape, base_url_from_env)?,
     };
     let marks = match marks {
         Some(marks) => marks,
         None => {
-            // Nothing is requested when not even the preamble can be written.
-            if let Err(e) = renderer.preamble().and_then(|p| output.commit(&p, |_| {})) {
-                return report_io(&e);
-            }
             vec![
                 ChannelMark {
                     next_page: args.page,
@@ -278,10 +279,10 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         prefetch: args.prefetch,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = harvest::run(&client, plan, &mut renderer, &mut output, &progress, signals).await;
+    let mut outcome = harvest::run(&client, plan, sink.as_mut(), &progress, signals).await;
 
     let complete = outcome.complete();
-    if let Err(error) = output.finish(renderer.footer(), complete)
+    if let Err(error) = sink.finish(&outcome)
         && outcome.stop.is_none()
     {
         outcome.stop = Some(Stop::WriteFailed(error));
@@ -350,11 +351,7 @@ fn continue_with(
     outcome: &harvest::Outcome,
     last_page: u32,
 ) -> Vec<String> {
-    let command = |args: &FeedArgs| {
-        let mut words = vec!["justone-xhs".to_owned()];
-        words.extend(args.to_args(base_url_from_env));
-        shell_words::join(words)
-    };
+    let command = |args: &FeedArgs| command_line(args, base_url_from_env);
     if !to_stdout {
         let mut again = args.clone();
         again.overwrite = false;
@@ -385,6 +382,87 @@ fn continue_with(
             command(&again)
         })
         .collect()
+}
+
+/// The command line that repeats `args`.
+fn command_line(args: &FeedArgs, base_url_from_env: bool) -> String {
+    let mut words = vec!["justone-xhs".to_owned()];
+    words.extend(args.to_args(base_url_from_env));
+    shell_words::join(words)
+}
+
+/// Opens (or resumes) a file or stdout output. Returns the channel marks of
+/// a resumed run.
+fn open_files(
+    args: &FeedArgs,
+    format: TextFormat,
+    shape: RunShape,
+    to_stdout: bool,
+) -> Result<(FileSink, Option<Vec<ChannelMark>>), Exit> {
+    let width = if to_stdout {
+        terminal_size::terminal_size_of(std::io::stdout()).map_or(100, |(w, _)| usize::from(w.0))
+    } else {
+        100
+    };
+    let mut renderer = Renderer::new(format, args.raw, args.dedup, width);
+    let (output, marks) = match &args.output {
+        _ if to_stdout => (Output::stdout(), None),
+        Some(path) if args.resume => {
+            let (output, resumed) = Output::resume(path, &shape, args.dedup).map_err(open_failed)?;
+            renderer
+                .resume(resumed.checkpoint.records, &resumed.written)
+                .map_err(|e| open_failed(OpenError::Io(format!("cannot read {}: {e}", path.display()))))?;
+            (output, Some(resumed.checkpoint.channels))
+        }
+        Some(path) => (
+            Output::create(path, shape, args.overwrite).map_err(open_failed)?,
+            None,
+        ),
+        None => unreachable!("no --output is stdout"),
+    };
+    Ok((FileSink::new(renderer, output), marks))
+}
+
+/// The database as the run's sink, and where each channel stands when a run
+/// is resumed.
+type OpenedStore = (Box<dyn PageSink>, Option<Vec<ChannelMark>>);
+
+/// Opens the `--format sqlite` database and adds a run to it, or continues
+/// one with `--resume`. Returns the channel marks of a resumed run.
+#[cfg(feature = "sqlite")]
+fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Result<OpenedStore, Exit> {
+    let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
+        return Err(usage(
+            "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
+        ));
+    };
+    if args.overwrite {
+        // A database keeps the history of every run: replacing it is for
+        // the user to do, not a flag copied from a jsonl command.
+        return Err(usage(&format!(
+            "--overwrite does not apply to a database: each run is added to {} and the earlier runs are kept; to start a new database, move or delete the file",
+            path.display()
+        )));
+    }
+    let opened = if args.resume {
+        store::Store::resume(path, shape).map(|(store, marks)| (store, Some(marks)))
+    } else {
+        let mut recorded = args.clone();
+        recorded.base_url = recorded.base_url.as_deref().map(store::without_credentials);
+        store::Store::create(path, shape, &command_line(&recorded, base_url_from_env))
+            .map(|store| (store, None))
+    };
+    match opened {
+        Ok((store, marks)) => Ok((Box::new(store), marks)),
+        Err(error) => Err(error.report()),
+    }
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_store(_args: &FeedArgs, _shape: &RunShape, _base_url_from_env: bool) -> Result<OpenedStore, Exit> {
+    Err(usage(
+        "this justone-xhs was built without SQLite (the `sqlite` feature); choose another --format",
+    ))
 }
 
 fn usage(message: &str) -> Exit {

@@ -10,8 +10,30 @@ use unicode_width::UnicodeWidthStr;
 use crate::cli::Format;
 use crate::record::{CSV_HEADER, Record};
 
+/// The formats rendered as text: every [`Format`] but the SQLite database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    Jsonl,
+    Json,
+    Csv,
+    Table,
+}
+
+impl TextFormat {
+    /// The text format of `format`; `None` for a database.
+    pub fn of(format: Format) -> Option<TextFormat> {
+        match format {
+            Format::Jsonl => Some(TextFormat::Jsonl),
+            Format::Json => Some(TextFormat::Json),
+            Format::Csv => Some(TextFormat::Csv),
+            Format::Table => Some(TextFormat::Table),
+            Format::Sqlite => None,
+        }
+    }
+}
+
 pub struct Renderer {
-    format: Format,
+    format: TextFormat,
     raw: bool,
     seen: Option<HashSet<String>>,
     /// Records rendered so far (restored on resume): a JSON array puts a
@@ -22,7 +44,7 @@ pub struct Renderer {
 
 impl Renderer {
     /// `width` is the table's width in terminal columns.
-    pub fn new(format: Format, raw: bool, dedup: bool, width: usize) -> Renderer {
+    pub fn new(format: TextFormat, raw: bool, dedup: bool, width: usize) -> Renderer {
         Renderer {
             format,
             raw,
@@ -51,10 +73,10 @@ impl Renderer {
     pub fn preamble(&self) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
         match self.format {
-            Format::Json => out.push(b'['),
-            Format::Csv => csv_writer(&mut out).write_record(CSV_HEADER)?,
-            Format::Table => self.table.head(&mut out)?,
-            Format::Jsonl => {}
+            TextFormat::Json => out.push(b'['),
+            TextFormat::Csv => csv_writer(&mut out).write_record(CSV_HEADER)?,
+            TextFormat::Table => self.table.head(&mut out)?,
+            TextFormat::Jsonl => {}
         }
         Ok(out)
     }
@@ -79,20 +101,20 @@ impl Renderer {
     fn item(&mut self, out: &mut Vec<u8>, page: &FeedPage, item: &FeedItem) -> io::Result<()> {
         let record = Record::new(&page.channel, page.page, item);
         match self.format {
-            Format::Jsonl => {
+            TextFormat::Jsonl => {
                 self.json(out, item, &record)?;
                 out.push(b'\n');
             }
-            Format::Json => {
+            TextFormat::Json => {
                 out.extend_from_slice(if self.records == 0 { b"\n" } else { b",\n" });
                 self.json(out, item, &record)?;
             }
-            Format::Csv => {
+            TextFormat::Csv => {
                 let mut csv = csv_writer(out);
                 csv.write_record(record.csv_row())?;
                 csv.flush()?;
             }
-            Format::Table => self.table.row(out, page, &record)?,
+            TextFormat::Table => self.table.row(out, page, &record)?,
         }
         self.records += 1;
         Ok(())
@@ -113,8 +135,8 @@ impl Renderer {
     /// JSON array is always closed.
     pub fn footer(&self) -> &'static [u8] {
         match (self.format, self.records) {
-            (Format::Json, 0) => b"]\n",
-            (Format::Json, _) => b"\n]\n",
+            (TextFormat::Json, 0) => b"]\n",
+            (TextFormat::Json, _) => b"\n]\n",
             _ => b"",
         }
     }
@@ -127,7 +149,7 @@ fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
 }
 
 /// The note ids in what an earlier run wrote, for `--dedup` on resume.
-fn ids_in(format: Format, written: &[u8]) -> io::Result<Vec<String>> {
+fn ids_in(format: TextFormat, written: &[u8]) -> io::Result<Vec<String>> {
     let id_of = |line: &[u8]| -> Option<String> {
         let line = line.trim_ascii().strip_suffix(b",").unwrap_or(line.trim_ascii());
         let value: serde_json::Value = serde_json::from_slice(line).ok()?;
@@ -135,8 +157,10 @@ fn ids_in(format: Format, written: &[u8]) -> io::Result<Vec<String>> {
     };
     match format {
         // Both write one record per line.
-        Format::Jsonl | Format::Json => Ok(written.split(|b| *b == b'\n').filter_map(id_of).collect()),
-        Format::Csv => {
+        TextFormat::Jsonl | TextFormat::Json => {
+            Ok(written.split(|b| *b == b'\n').filter_map(id_of).collect())
+        }
+        TextFormat::Csv => {
             let mut reader = csv::Reader::from_reader(written);
             let column = reader
                 .headers()
@@ -152,7 +176,7 @@ fn ids_in(format: Format, written: &[u8]) -> io::Result<Vec<String>> {
             }
             Ok(ids)
         }
-        Format::Table => Ok(Vec::new()),
+        TextFormat::Table => Ok(Vec::new()),
     }
 }
 
@@ -271,10 +295,10 @@ mod tests {
     #[test]
     fn ids_are_read_back_from_every_resumable_format() {
         let jsonl = b"{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
-        assert_eq!(ids_in(Format::Jsonl, jsonl).unwrap(), ["a", "b"]);
+        assert_eq!(ids_in(TextFormat::Jsonl, jsonl).unwrap(), ["a", "b"]);
         let json = b"[\n{\"id\":\"a\"},\n{\"id\":\"b\"}";
-        assert_eq!(ids_in(Format::Json, json).unwrap(), ["a", "b"]);
+        assert_eq!(ids_in(TextFormat::Json, json).unwrap(), ["a", "b"]);
         let csv = b"channel,page,id\nfood,1,a\nfood,1,\"b\"\n";
-        assert_eq!(ids_in(Format::Csv, csv).unwrap(), ["a", "b"]);
+        assert_eq!(ids_in(TextFormat::Csv, csv).unwrap(), ["a", "b"]);
     }
 }

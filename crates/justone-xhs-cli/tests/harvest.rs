@@ -4,49 +4,15 @@
 //! writes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use httpmock::prelude::*;
 use justone_xhs::mock::{DemoServer, Fault};
 
-const TOKEN: &str = "tok-HARVEST-SECRET-77";
+mod support;
 
-fn command(server: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_justone-xhs"));
-    command
-        .args(["feed", "--base-url", server, "--quiet"])
-        .args(args)
-        .env("JUST_ONE_API_TOKEN", TOKEN)
-        .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG");
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn finished(output: Output) -> Run {
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "token leaked: {}",
-        run.stderr
-    );
-    run
-}
-
-fn run(server: &str, args: &[&str]) -> Run {
-    finished(command(server, args).output().unwrap())
-}
+use support::{Stop, command, finished, next, run, signal};
 
 fn lines_starting(text: &str, prefix: &str) -> usize {
     text.lines().filter(|l| l.starts_with(prefix)).count()
@@ -318,33 +284,6 @@ fn a_closed_stderr_is_not_a_panic() {
 }
 
 // ---- interruption and resume ----
-
-/// How a run is stopped.
-#[derive(Debug, Clone, Copy)]
-enum Stop {
-    Int,
-    Term,
-    Kill,
-}
-
-fn signal(child: &mut Child, kill: Stop) {
-    let name = match kill {
-        Stop::Int => "-INT",
-        Stop::Term => "-TERM",
-        Stop::Kill => "-KILL",
-    };
-    let _ = Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status();
-}
-
-/// A small deterministic generator for kill moments.
-fn next(seed: &mut u64) -> u64 {
-    *seed = seed
-        .wrapping_mul(6_364_136_223_846_793_005)
-        .wrapping_add(1_442_695_040_888_963_407);
-    *seed >> 33
-}
 
 fn harvest_args(format: &str, output: &Path, concurrency: &str) -> Vec<String> {
     [

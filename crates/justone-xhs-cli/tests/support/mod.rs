@@ -1,0 +1,72 @@
+//! What the harvest tests share: running the binary against a local
+//! server with a token that must never show, and stopping it at random
+//! moments.
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Output};
+
+pub const TOKEN: &str = "tok-HARVEST-SECRET-77";
+
+pub fn command(server: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_justone-xhs"));
+    command
+        .args(["feed", "--base-url", server, "--quiet"])
+        .args(args)
+        .env("JUST_ONE_API_TOKEN", TOKEN)
+        .env_remove("JUSTONEAPI_TOKEN")
+        .env_remove("JUSTONE_BASE_URL")
+        .env_remove("RUST_LOG");
+    command
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn finished(output: Output) -> Run {
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "token leaked: {}",
+        run.stderr
+    );
+    run
+}
+
+pub fn run(server: &str, args: &[&str]) -> Run {
+    finished(command(server, args).output().unwrap())
+}
+
+/// How a run is stopped.
+#[derive(Debug, Clone, Copy)]
+pub enum Stop {
+    Int,
+    Term,
+    Kill,
+}
+
+pub fn signal(child: &mut Child, kill: Stop) {
+    let name = match kill {
+        Stop::Int => "-INT",
+        Stop::Term => "-TERM",
+        Stop::Kill => "-KILL",
+    };
+    let _ = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status();
+}
+
+/// A small deterministic generator for kill moments.
+pub fn next(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *seed >> 33
+}
