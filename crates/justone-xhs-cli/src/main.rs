@@ -5,6 +5,8 @@ mod checkpoint;
 mod cli;
 mod exit_code;
 mod harvest;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod output;
 mod progress;
 mod record;
@@ -24,7 +26,7 @@ use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, RegionArg};
+use crate::cli::{ChannelsFormat, Cli, Command, ConnectionArgs, FeedArgs, Format, RegionArg};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
@@ -78,16 +80,18 @@ fn main() -> ExitCode {
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
             }
-            let runtime = match tokio::runtime::Runtime::new() {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    report::say(format_args!("error: cannot start the async runtime: {e}"));
-                    return exit(Err(Exit::Other));
-                }
-            };
-            exit(runtime.block_on(feed(args, base_url_from_env)))
+            exit(runtime().and_then(|runtime| runtime.block_on(feed(args, base_url_from_env))))
         }
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => exit(runtime().and_then(|runtime| runtime.block_on(mcp::serve(args)))),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        report::say(format_args!("error: cannot start the async runtime: {e}"));
+        Exit::Other
+    })
 }
 
 /// Whether stdout was closed when the program started (`>&-`). Rust's
@@ -136,15 +140,20 @@ fn init_tracing() {
         .init();
 }
 
+/// Every documented channel as `{slug, oid, label, label_zh}`
+/// (`channels --format json`, the MCP tool `list_channels`).
+fn channels_json() -> Vec<serde_json::Value> {
+    Channel::ALL
+        .iter()
+        .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label(), "label_zh": c.label_zh()}))
+        .collect()
+}
+
 fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         ChannelsFormat::Json => {
-            let list: Vec<_> = Channel::ALL
-                .iter()
-                .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label(), "label_zh": c.label_zh()}))
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &list)?;
+            serde_json::to_writer_pretty(&mut out, &channels_json())?;
             writeln!(out)?;
         }
         ChannelsFormat::Table => {
@@ -204,12 +213,9 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         return print_plan(&args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
-    let started_demo = if args.demo {
-        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
-    } else {
-        None
-    };
-    let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
+    let started_demo = start_demo(args.connection.demo).await;
+    let client =
+        build_client(&args.connection, args.max_requests, started_demo.as_ref()).map_err(|e| report(&e))?;
     let (mut output, marks) = match &args.output {
         _ if to_stdout => (Output::stdout(), None),
         Some(path) if args.resume => {
@@ -245,7 +251,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         channels,
         marks,
         last_page,
-        concurrency: args.concurrency as usize,
+        concurrency: args.connection.concurrency as usize,
         prefetch: args.prefetch,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
@@ -271,7 +277,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
 /// `--dry-run`: what the run would fetch and the most it could cost.
 fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
     let pages = channels.len() as u64 * u64::from(args.pages);
-    let attempts = args.retries as u64 + 1;
+    let attempts = args.connection.retries as u64 + 1;
     let mut most = pages.saturating_mul(attempts);
     if let Some(max) = args.max_requests {
         most = most.min(max);
@@ -293,7 +299,7 @@ fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(
         ),
         format!(
             "requests: {pages} if every page exists and none fails; at most {most} with --retries {}{}{}",
-            args.retries,
+            args.connection.retries,
             args.max_requests
                 .map(|m| format!(" and --max-requests {m}"))
                 .unwrap_or_default(),
@@ -376,7 +382,22 @@ fn open_failed(error: OpenError) -> Exit {
     }
 }
 
-fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Error> {
+/// The `--demo` server, when asked for; it serves until dropped.
+async fn start_demo(demo: bool) -> Option<DemoServer> {
+    if demo {
+        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
+    } else {
+        None
+    }
+}
+
+/// The one client a command sends every request through (retries, rate
+/// limit, concurrency and `max_requests` budget shared by all its requests).
+fn build_client(
+    args: &ConnectionArgs,
+    max_requests: Option<u64>,
+    demo: Option<&DemoServer>,
+) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .timeout(Duration::from_secs(args.timeout))
         .retry_policy(RetryPolicy::default().max_retries(args.retries))
@@ -384,7 +405,7 @@ fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Er
     if let Some(rate) = args.rate {
         builder = builder.rate_limit(rate);
     }
-    if let Some(max) = args.max_requests {
+    if let Some(max) = max_requests {
         builder = builder.max_requests(max);
     }
     builder = match (demo, &args.base_url) {
