@@ -130,3 +130,51 @@ impl IntoCallToolResult for ToolError {
         Ok(CallToolResult::structured_error(Value::Object(result)).into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name of ours has a row in the README's "Agents (MCP)" section.
+    #[test]
+    fn the_readme_documents_every_name_of_ours() {
+        let readme = include_str!("../../../../README.md");
+        let section = readme
+            .split("## Agents (MCP)")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_default();
+        for name in [
+            INVALID_ARGUMENT,
+            RATE_LIMITED,
+            UPSTREAM_ERROR,
+            TIMEOUT,
+            NETWORK_ERROR,
+            PROTOCOL_ERROR,
+            BUDGET_SPENT,
+            CLIENT_ERROR,
+        ] {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "README: no row for {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_business_code_keeps_the_providers_name_message_and_request_id() {
+        let error = ToolError::from(Error::Api {
+            code: justone_xhs::ApiCode::from_code(602),
+            message: Some("  ".into()),
+            request_id: Some("r-9".into()),
+            http_status: Some(200),
+            retry_after: None,
+        });
+        assert_eq!(error.code, "TOKEN_LIMIT_EXCEEDED");
+        assert_eq!(error.api_code, Some(602));
+        // A blank message gives way to the documented meaning.
+        assert_eq!(error.message, "token limit exceeded");
+        assert_eq!(error.request_id.as_deref(), Some("r-9"));
+        assert!(!error.retryable);
+    }
+}
