@@ -198,6 +198,14 @@ async fn every_tool_answers_over_stdio_and_the_server_exits_when_stdin_closes() 
     assert_eq!(get_feed["properties"]["raw"]["type"], "boolean");
     let get_feed_pages = schema("get_feed_pages");
     assert_eq!(get_feed_pages["properties"]["pages"]["maximum"], 10);
+    let walk_tool = tools.iter().find(|t| t.name == "get_feed_pages").unwrap();
+    assert!(
+        walk_tool
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("up to 10 pages")
+    );
     assert_eq!(get_feed_pages["required"], json!(["channel", "pages"]));
 
     let channels = session.call("list_channels", json!({})).await;
@@ -452,6 +460,16 @@ async fn demo_serves_without_a_token() {
     let session = start_with(&["--demo"], None, false).await;
     let page = session.call("get_feed", json!({"channel": "food"})).await;
     assert_eq!(success(&page)["items"].as_array().unwrap().len(), 20);
+    // An oid newer than this release is requested as given, with a warning.
+    let page = session
+        .call("get_feed", json!({"channel": "homefeed_gardening_v3"}))
+        .await;
+    let page = success(&page);
+    assert_eq!(page["channel"], "homefeed_gardening_v3");
+    assert!(
+        page["warning"].as_str().unwrap().contains("not in this release"),
+        "{page}"
+    );
     assert!(session.finish().await.status.success());
 }
 

@@ -22,6 +22,11 @@ pub const MAX_PAGES_PER_CALL: u32 = 10;
 /// The highest page the API takes (its `page` is an int32).
 const LAST_PAGE: i64 = i32::MAX as i64;
 
+// Argument descriptions shared by the tools; an agent reads them as one line
+// each (a doc comment would keep its line breaks in the schema).
+const CHANNEL: &str = "The channel: slug (`food`), oid (`homefeed_food_v3`), English label (`movie and tv`) or Chinese name (`美食`); see list_channels.";
+const RAW: &str = "true: the provider's item objects unchanged, instead of normalized records.";
+
 /// The MCP server: one client shared by every tool call.
 #[derive(Clone)]
 pub struct FeedTools {
@@ -31,34 +36,30 @@ pub struct FeedTools {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetFeedArgs {
-    /// The channel: slug (`food`), oid (`homefeed_food_v3`), English label
-    /// (`movie and tv`) or Chinese name (`美食`); see list_channels.
+    #[schemars(description = CHANNEL)]
     channel: String,
     /// The page, from 1.
     #[serde(default = "first_page")]
     #[schemars(range(min = 1, max = 2147483647))]
     page: i64,
-    /// true: the provider's item objects unchanged, instead of normalized
-    /// records.
     #[serde(default)]
+    #[schemars(description = RAW)]
     raw: bool,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetFeedPagesArgs {
-    /// The channel: slug (`food`), oid (`homefeed_food_v3`), English label
-    /// (`movie and tv`) or Chinese name (`美食`); see list_channels.
+    #[schemars(description = CHANNEL)]
     channel: String,
     /// The first page, from 1.
     #[serde(default = "first_page")]
     #[schemars(range(min = 1, max = 2147483647))]
     from_page: i64,
     /// How many pages, at most 10 per call; fewer when the feed ends.
-    #[schemars(range(min = 1, max = 10))]
+    #[schemars(range(min = 1, max = MAX_PAGES_PER_CALL))]
     pages: i64,
-    /// true: the provider's item objects unchanged, instead of normalized
-    /// records.
     #[serde(default)]
+    #[schemars(description = RAW)]
     raw: bool,
 }
 
