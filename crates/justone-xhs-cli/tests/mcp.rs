@@ -204,7 +204,7 @@ async fn every_tool_answers_over_stdio_and_the_server_exits_when_stdin_closes() 
             .description
             .as_deref()
             .unwrap()
-            .contains("up to 10 pages")
+            .contains("up to 10 consecutive pages")
     );
     assert_eq!(get_feed_pages["required"], json!(["channel", "pages"]));
 
