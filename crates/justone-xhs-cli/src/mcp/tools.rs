@@ -94,7 +94,10 @@ impl FeedTools {
         let fetched = self.client.note_feed(&channel, page).await?;
         let mut result = results::header(channel.oid(), warning);
         result.extend(results::page(&fetched, args.raw)?);
-        let next = (!fetched.is_end()).then(|| page.checked_add(1)).flatten();
+        // None at the end of the feed, and past the API's last page.
+        let next = page
+            .checked_add(1)
+            .filter(|next| !fetched.is_end() && i64::from(*next) <= LAST_PAGE);
         result.insert("next_page".to_owned(), json!(next));
         Ok(CallToolResult::structured(Value::Object(result)))
     }
@@ -149,7 +152,9 @@ impl FeedTools {
                 }
             }
         }
-        let next = from.checked_add(pages.len() as u32).filter(|_| !ended);
+        let next = from
+            .checked_add(pages.len() as u32)
+            .filter(|next| !ended && i64::from(*next) <= LAST_PAGE);
         result.insert("pages".to_owned(), Value::Array(pages));
         result.insert("next_page".to_owned(), json!(next));
         Ok(CallToolResult::structured(Value::Object(result)))
