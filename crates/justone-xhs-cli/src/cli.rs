@@ -46,6 +46,13 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `justone-xhs man | man -l -`.
     Man,
+    /// Serve the feed to AI agents: an MCP server on stdin/stdout.
+    ///
+    /// A Model Context Protocol server with the tools list_channels, get_feed
+    /// and get_feed_pages. Calls that fetch pages may be billed. Try it
+    /// without a token: `justone-xhs mcp --demo`.
+    #[cfg(feature = "mcp")]
+    Mcp(McpArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,6 +130,31 @@ pub struct FeedArgs {
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Also request up to N later pages of a channel while one is in flight.
+    /// Faster on one channel, but each is billed: when a feed ends or a page
+    /// fails, up to N requests per channel are wasted.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub prefetch: u32,
+    /// Send at most N requests in all (retries count). When the next request
+    /// would pass it, the run stops cleanly (exit 10) with the command that
+    /// continues it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+    /// Print what the run would fetch and the most requests it could send,
+    /// then exit without sending any.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress bar and no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// How to reach the API, shared by every subcommand that sends requests
+/// (`feed`, `mcp`): one client is built from these in `build_client`.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
     /// API base URL (overrides --region).
     #[arg(long, env = "JUSTONE_BASE_URL", hide_env_values = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -139,20 +171,6 @@ pub struct FeedArgs {
     /// of each at a time (see --prefetch).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
-    /// Also request up to N later pages of a channel while one is in flight.
-    /// Faster on one channel, but each is billed: when a feed ends or a page
-    /// fails, up to N requests per channel are wasted.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=16))]
-    pub prefetch: u32,
-    /// Send at most N requests in all (retries count). When the next request
-    /// would pass it, the run stops cleanly (exit 10) with the command that
-    /// continues it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_requests: Option<u64>,
-    /// Print what the run would fetch and the most requests it could send,
-    /// then exit without sending any.
-    #[arg(long)]
-    pub dry_run: bool,
     /// At most this many requests per second.
     #[arg(long, value_name = "REQ_PER_SEC")]
     pub rate: Option<f64>,
@@ -164,9 +182,20 @@ pub struct FeedArgs {
     /// JUSTONEAPI_TOKEN; never from the command line itself.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// No progress bar and no summary line.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
+}
+
+/// `justone-xhs mcp`: the connection flags, a budget, and nothing about
+/// output (stdout carries only MCP messages).
+#[cfg(feature = "mcp")]
+#[derive(Debug, Clone, Args)]
+#[command(mut_arg("concurrency", |arg| arg.help("Requests in flight at once, across all tool calls")))]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Send at most N requests in all while the server runs (retries
+    /// count); later tool calls that need a request fail with BUDGET_SPENT.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
 }
 
 impl FeedArgs {
@@ -177,24 +206,11 @@ impl FeedArgs {
         let mut channels: Vec<Channel> = Vec::new();
         let mut warnings = Vec::new();
         for name in self.channels.iter().flat_map(|c| c.split(',')).map(str::trim) {
-            let channel = match name.parse::<Channel>() {
-                Ok(channel) => channel,
-                Err(_) if name.is_empty() => continue,
-                Err(_) if is_oid(name) => {
-                    warnings.push(format!(
-                        "{name} is not in this release's channel list; requesting it as given"
-                    ));
-                    Channel::from_oid(name)
-                }
-                Err(unknown) => {
-                    return Err(format!(
-                        "unknown channel {:?}; did you mean {}? (`justone-xhs channels` lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
-                        shorten(name),
-                        unknown.suggestions.join(", "),
-                        Channel::ALL.len()
-                    ));
-                }
-            };
+            if name.is_empty() {
+                continue;
+            }
+            let (channel, warning) = channel_named(name)?;
+            warnings.extend(warning);
             if !channels.contains(&channel) {
                 channels.push(channel);
             }
@@ -222,6 +238,28 @@ impl FeedArgs {
         } else {
             self.format
         }
+    }
+}
+
+/// The channel a user or an agent names by slug, oid, label or Chinese
+/// name, with a warning when it is an oid this release does not list (it is
+/// requested as given); the error names the value once, briefly, with
+/// suggestions.
+pub fn channel_named(name: &str) -> Result<(Channel, Option<String>), String> {
+    match name.parse::<Channel>() {
+        Ok(channel) => Ok((channel, None)),
+        Err(_) if is_oid(name) => Ok((
+            Channel::from_oid(name),
+            Some(format!(
+                "{name} is not in this release's channel list; requesting it as given"
+            )),
+        )),
+        Err(unknown) => Err(format!(
+            "unknown channel {:?}; did you mean {}? (`justone-xhs channels` lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
+            shorten(name),
+            unknown.suggestions.join(", "),
+            Channel::ALL.len()
+        )),
     }
 }
 
@@ -275,31 +313,32 @@ impl FeedArgs {
             (self.resume, "resume"),
             (self.raw, "raw"),
             (self.dedup, "dedup"),
-            (self.demo, "demo"),
+            (self.connection.demo, "demo"),
             (self.quiet, "quiet"),
         ] {
             if set {
                 flag(name, None);
             }
         }
-        match &self.base_url {
+        let connection = &self.connection;
+        match &connection.base_url {
             Some(url) if !base_url_from_env => flag("base-url", Some(url.clone())),
             _ => {}
         }
-        if self.region != RegionArg::Global {
-            flag("region", Some(value_name(self.region)));
+        if connection.region != RegionArg::Global {
+            flag("region", Some(value_name(connection.region)));
         }
         for (value, default, name) in [
-            (self.timeout, 60, "timeout"),
-            (self.retries as u64, 3, "retries"),
-            (u64::from(self.concurrency), 4, "concurrency"),
+            (connection.timeout, 60, "timeout"),
+            (connection.retries as u64, 3, "retries"),
+            (u64::from(connection.concurrency), 4, "concurrency"),
             (u64::from(self.prefetch), 0, "prefetch"),
         ] {
             if value != default {
                 flag(name, Some(value.to_string()));
             }
         }
-        if let Some(rate) = self.rate {
+        if let Some(rate) = connection.rate {
             flag("rate", Some(rate.to_string()));
         }
         if let Some(max) = self.max_requests {
@@ -308,7 +347,7 @@ impl FeedArgs {
         if self.dry_run {
             flag("dry-run", None);
         }
-        if let Some(path) = &self.token_file {
+        if let Some(path) = &connection.token_file {
             flag("token-file", Some(path.display().to_string()));
         }
         args

@@ -6,6 +6,8 @@ mod cli;
 mod exit_code;
 mod file_sink;
 mod harvest;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod output;
 mod page_sink;
 mod progress;
@@ -29,7 +31,7 @@ use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, RegionArg};
+use crate::cli::{ChannelsFormat, Cli, Command, ConnectionArgs, FeedArgs, Format, RegionArg};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::file_sink::FileSink;
 use crate::harvest::{Plan, State, Stop};
@@ -103,25 +105,18 @@ fn main() -> ExitCode {
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
             }
-            #[cfg(not(feature = "demo"))]
-            if args.demo {
-                Cli::command()
-                    .error(
-                        clap::error::ErrorKind::InvalidValue,
-                        "--demo is not built into this binary (it was built without the cargo feature `demo`)",
-                    )
-                    .exit();
-            }
-            let runtime = match tokio::runtime::Runtime::new() {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    report::say(format_args!("error: cannot start the async runtime: {e}"));
-                    return exit(Err(Exit::Other));
-                }
-            };
-            exit(runtime.block_on(feed(args, base_url_from_env)))
+            exit(runtime().and_then(|runtime| runtime.block_on(feed(args, base_url_from_env))))
         }
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => exit(runtime().and_then(|runtime| runtime.block_on(mcp::serve(args)))),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        report::say(format_args!("error: cannot start the async runtime: {e}"));
+        Exit::Other
+    })
 }
 
 /// Whether stdout was closed when the program started (`>&-`). Rust's
@@ -170,15 +165,20 @@ fn init_tracing() {
         .init();
 }
 
+/// Every documented channel as `{slug, oid, label, label_zh}`
+/// (`channels --format json`, the MCP tool `list_channels`).
+fn channels_json() -> Vec<serde_json::Value> {
+    Channel::ALL
+        .iter()
+        .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label(), "label_zh": c.label_zh()}))
+        .collect()
+}
+
 fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         ChannelsFormat::Json => {
-            let list: Vec<_> = Channel::ALL
-                .iter()
-                .map(|c| serde_json::json!({"slug": c.slug(), "oid": c.oid(), "label": c.label(), "label_zh": c.label_zh()}))
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &list)?;
+            serde_json::to_writer_pretty(&mut out, &channels_json())?;
             writeln!(out)?;
         }
         ChannelsFormat::Table => {
@@ -237,15 +237,9 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         return print_plan(&args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
-    #[cfg(feature = "demo")]
-    let started_demo = if args.demo {
-        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
-    } else {
-        None
-    };
-    #[cfg(not(feature = "demo"))]
-    let started_demo: Option<DemoServer> = None;
-    let client = build_client(&args, started_demo.as_ref()).map_err(|e| report(&e))?;
+    let started_demo = start_demo(args.connection.demo).await?;
+    let client =
+        build_client(&args.connection, args.max_requests, started_demo.as_ref()).map_err(|e| report(&e))?;
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
             let (mut files, marks) = open_files(&args, format, shape, to_stdout)?;
@@ -275,7 +269,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         channels,
         marks,
         last_page,
-        concurrency: args.concurrency as usize,
+        concurrency: args.connection.concurrency as usize,
         prefetch: args.prefetch,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
@@ -301,7 +295,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
 /// `--dry-run`: what the run would fetch and the most it could cost.
 fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
     let pages = channels.len() as u64 * u64::from(args.pages);
-    let attempts = args.retries as u64 + 1;
+    let attempts = args.connection.retries as u64 + 1;
     let mut most = pages.saturating_mul(attempts);
     if let Some(max) = args.max_requests {
         most = most.min(max);
@@ -323,7 +317,7 @@ fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(
         ),
         format!(
             "requests: {pages} if every page exists and none fails; at most {most} with --retries {}{}{}",
-            args.retries,
+            args.connection.retries,
             args.max_requests
                 .map(|m| format!(" and --max-requests {m}"))
                 .unwrap_or_default(),
@@ -448,7 +442,11 @@ fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Res
         store::Store::resume(path, shape).map(|(store, marks)| (store, Some(marks)))
     } else {
         let mut recorded = args.clone();
-        recorded.base_url = recorded.base_url.as_deref().map(store::without_credentials);
+        recorded.connection.base_url = recorded
+            .connection
+            .base_url
+            .as_deref()
+            .map(store::without_credentials);
         store::Store::create(path, shape, &command_line(&recorded, base_url_from_env))
             .map(|store| (store, None))
     };
@@ -483,7 +481,35 @@ fn open_failed(error: OpenError) -> Exit {
     }
 }
 
-fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Error> {
+/// The `--demo` server, when asked for; it serves until dropped.
+#[cfg(feature = "demo")]
+async fn start_demo(demo: bool) -> Result<Option<DemoServer>, Exit> {
+    Ok(if demo {
+        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
+    } else {
+        None
+    })
+}
+
+/// Without the `demo` feature, `--demo` is refused: silently using the real
+/// API instead would spend the user's money.
+#[cfg(not(feature = "demo"))]
+async fn start_demo(demo: bool) -> Result<Option<DemoServer>, Exit> {
+    if demo {
+        return Err(usage(
+            "--demo is not built into this binary (it was built without the cargo feature `demo`)",
+        ));
+    }
+    Ok(None)
+}
+
+/// The one client a command sends every request through (retries, rate
+/// limit, concurrency and `max_requests` budget shared by all its requests).
+fn build_client(
+    args: &ConnectionArgs,
+    max_requests: Option<u64>,
+    demo: Option<&DemoServer>,
+) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .timeout(Duration::from_secs(args.timeout))
         .retry_policy(RetryPolicy::default().max_retries(args.retries))
@@ -491,7 +517,7 @@ fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Er
     if let Some(rate) = args.rate {
         builder = builder.rate_limit(rate);
     }
-    if let Some(max) = args.max_requests {
+    if let Some(max) = max_requests {
         builder = builder.max_requests(max);
     }
     builder = match (demo, &args.base_url) {

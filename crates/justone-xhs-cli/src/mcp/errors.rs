@@ -1,0 +1,180 @@
+//! How a failure becomes a structured tool error (`isError: true`): a
+//! stable code name an agent can branch on, the provider's message and
+//! `requestId`, and whether trying again later may succeed.
+//!
+//! Business codes keep the names the provider's own MCP server uses
+//! (`ApiCode::name`: `INVALID_TOKEN`, `DAILY_QUOTA_EXCEEDED`, …). Failures
+//! that carry no business code get names of ours, documented in the README's
+//! "Agents (MCP)" section.
+
+use justone_xhs::Error;
+use rmcp::handler::server::tool::IntoCallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// An argument the tool cannot use (an unknown channel, a page out of
+/// range); nothing was sent.
+pub const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
+/// HTTP 429 without a business code: the same advice as code 302.
+const RATE_LIMITED: &str = "RATE_LIMITED";
+/// HTTP 5xx without a business code, after retries.
+const UPSTREAM_ERROR: &str = "UPSTREAM_ERROR";
+/// No complete response within `--timeout`, after retries.
+const TIMEOUT: &str = "TIMEOUT";
+/// The connection could not be made or broke, after retries.
+const NETWORK_ERROR: &str = "NETWORK_ERROR";
+/// The response was not what the API documents (another HTTP status, a
+/// body that is not the envelope, a body over the size cap).
+pub const PROTOCOL_ERROR: &str = "PROTOCOL_ERROR";
+/// `--max-requests` is spent; nothing was sent.
+const BUDGET_SPENT: &str = "BUDGET_SPENT";
+/// Anything else the client refused before sending.
+const CLIENT_ERROR: &str = "CLIENT_ERROR";
+
+/// A failed tool call, as the agent sees it under `error`.
+#[derive(Debug, Serialize)]
+pub struct ToolError {
+    /// The stable name to branch on.
+    code: &'static str,
+    /// The provider's business code, when it sent one.
+    api_code: Option<i64>,
+    /// The HTTP status, when there was a response.
+    http_status: Option<u16>,
+    /// The provider's message, or what went wrong (never the token).
+    message: String,
+    /// The provider's `requestId`, for support requests.
+    request_id: Option<String>,
+    /// Whether the same call may succeed later (the client has already
+    /// retried what it could).
+    retryable: bool,
+    /// What the call got before it failed (pages already paid for), beside
+    /// `error` in the result.
+    #[serde(skip)]
+    partial: Map<String, Value>,
+}
+
+impl ToolError {
+    /// A refused argument: nothing was sent.
+    pub fn invalid_argument(message: impl Into<String>) -> ToolError {
+        ToolError::named(INVALID_ARGUMENT, message.into())
+    }
+
+    /// A response that cannot be turned into a result.
+    pub fn protocol(message: impl Into<String>) -> ToolError {
+        ToolError::named(PROTOCOL_ERROR, message.into())
+    }
+
+    fn named(code: &'static str, message: String) -> ToolError {
+        ToolError {
+            code,
+            api_code: None,
+            http_status: None,
+            message,
+            request_id: None,
+            retryable: false,
+            partial: Map::new(),
+        }
+    }
+
+    /// Adds what the call got before it failed to the result.
+    pub fn with_partial(mut self, partial: Map<String, Value>) -> ToolError {
+        self.partial = partial;
+        self
+    }
+}
+
+impl From<Error> for ToolError {
+    fn from(error: Error) -> ToolError {
+        let code = match &error {
+            Error::Api { code, .. } => code.name(),
+            Error::Http { status: 429, .. } => RATE_LIMITED,
+            Error::Http { status, .. } if *status >= 500 => UPSTREAM_ERROR,
+            Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => PROTOCOL_ERROR,
+            Error::Timeout { .. } => TIMEOUT,
+            Error::Connect { .. } => NETWORK_ERROR,
+            Error::BudgetSpent { .. } => BUDGET_SPENT,
+            // The only setting a tool call passes is the page number.
+            Error::InvalidSetting { .. } => INVALID_ARGUMENT,
+            _ => CLIENT_ERROR,
+        };
+        let message = match &error {
+            // The provider's own words (already scrubbed of the token by the
+            // library), else the documented meaning of the code.
+            Error::Api { code, message, .. } => message
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .unwrap_or(code.description())
+                .to_owned(),
+            other => other.to_string(),
+        };
+        ToolError {
+            code,
+            api_code: error.api_code().map(|c| c.code()),
+            http_status: error.http_status(),
+            message,
+            request_id: error.request_id().map(str::to_owned),
+            retryable: error.is_retryable(),
+            partial: Map::new(),
+        }
+    }
+}
+
+impl IntoCallToolResult for ToolError {
+    fn into_call_tool_result(mut self) -> Result<CallToolResponse, rmcp::ErrorData> {
+        let partial = std::mem::take(&mut self.partial);
+        let mut result = Map::new();
+        result.insert("error".to_owned(), json!(self));
+        result.extend(partial);
+        Ok(CallToolResult::structured_error(Value::Object(result)).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name of ours has a row in the README's "Agents (MCP)" section.
+    #[test]
+    fn the_readme_documents_every_name_of_ours() {
+        let readme = include_str!("../../../../README.md");
+        let section = readme
+            .split("## Agents (MCP)")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_default();
+        for name in [
+            INVALID_ARGUMENT,
+            RATE_LIMITED,
+            UPSTREAM_ERROR,
+            TIMEOUT,
+            NETWORK_ERROR,
+            PROTOCOL_ERROR,
+            BUDGET_SPENT,
+            CLIENT_ERROR,
+        ] {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "README: no row for {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_business_code_keeps_the_providers_name_message_and_request_id() {
+        let error = ToolError::from(Error::Api {
+            code: justone_xhs::ApiCode::from_code(602),
+            message: Some("  ".into()),
+            request_id: Some("r-9".into()),
+            http_status: Some(200),
+            retry_after: None,
+        });
+        assert_eq!(error.code, "TOKEN_LIMIT_EXCEEDED");
+        assert_eq!(error.api_code, Some(602));
+        // A blank message gives way to the documented meaning.
+        assert_eq!(error.message, "token limit exceeded");
+        assert_eq!(error.request_id.as_deref(), Some("r-9"));
+        assert!(!error.retryable);
+    }
+}
