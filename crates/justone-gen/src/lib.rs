@@ -37,6 +37,26 @@
 #![forbid(unsafe_code)]
 
 pub mod hooks;
+mod operation_info;
+
+/// The operations of the generated client as data: [`OPERATIONS`](operations::OPERATIONS)
+/// (id, method, path, summary, parameters) and
+/// [`send_by_id`](operations::send_by_id), which sends any of them by
+/// operationId with parameters given as text.
+// progenitor's client has undocumented items; this module's are all documented.
+#[warn(missing_docs)]
+pub mod operations {
+    use crate::operation_info::parse_value;
+    pub use crate::operation_info::{CallError, OperationInfo, ParamInfo, ParamKind, SendFuture};
+
+    /// The operation whose operationId is `id`.
+    pub fn operation(id: &str) -> Option<&'static OperationInfo> {
+        OPERATIONS.iter().find(|op| op.id == id)
+    }
+
+    // Generated: the table and the dispatch, from the same documents as the client.
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}
 
 // Generated code lives only in OUT_DIR; nothing below this line is written by hand.
 include!(concat!(env!("OUT_DIR"), "/client.rs"));

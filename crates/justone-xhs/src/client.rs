@@ -292,17 +292,15 @@ impl ClientBuilder {
         let base_url = check_base_url(&base_url)?;
         let http = match self.http_client {
             Some(client) => client,
-            None => {
-                crate::tls::http_client_builder()?
-                    .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
-                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                    .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| Error::InvalidSetting {
-                        name: "http_client",
-                        reason: format!("cannot be built: {}", e.without_url()),
-                    })?
-            }
+            None => crate::tls::http_client_builder()?
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Error::InvalidSetting {
+                    name: "http_client",
+                    reason: format!("cannot be built: {}", e.without_url()),
+                })?,
         };
         let limits = Limits::new(self.rate_limit, self.max_concurrency)?;
         Ok(Client {
