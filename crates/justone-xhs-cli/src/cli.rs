@@ -37,6 +37,11 @@ pub enum Command {
     },
     /// Fetch feed pages and write one record per note.
     Feed(FeedArgs),
+    /// Call any Xiaohongshu or account operation by operationId; `--list`
+    /// lists them.
+    Api(crate::api_command::ApiArgs),
+    /// Print the account's balance.
+    Balance(crate::balance_command::BalanceArgs),
     /// Print a shell completion script, e.g.
     /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
     Completions {
@@ -118,18 +123,9 @@ pub struct FeedArgs {
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
-    /// API base URL (overrides --region).
-    #[arg(long, env = "JUSTONE_BASE_URL", hide_env_values = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Provider host.
-    #[arg(long, value_enum, default_value_t = RegionArg::Global)]
-    pub region: RegionArg,
-    /// Request timeout in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-    /// Retries per request for retryable failures.
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: usize,
+    /// Where and how requests go (shared with `api` and `balance`).
+    #[command(flatten)]
+    pub connection: crate::connection::ConnectionArgs,
     /// Requests in flight at once; they go to different channels, one page
     /// of each at a time (see --prefetch).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
@@ -148,17 +144,6 @@ pub struct FeedArgs {
     /// then exit without sending any.
     #[arg(long)]
     pub dry_run: bool,
-    /// At most this many requests per second.
-    #[arg(long, value_name = "REQ_PER_SEC")]
-    pub rate: Option<f64>,
-    /// Read from the built-in demo server instead of the API (no token needed).
-    #[arg(long)]
-    pub demo: bool,
-    /// Read the token from this file (its first non-blank line). The token
-    /// is taken from --token-file, else JUST_ONE_API_TOKEN, else
-    /// JUSTONEAPI_TOKEN; never from the command line itself.
-    #[arg(long, value_name = "FILE")]
-    pub token_file: Option<PathBuf>,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -248,23 +233,23 @@ impl FeedArgs {
             (self.resume, "resume"),
             (self.raw, "raw"),
             (self.dedup, "dedup"),
-            (self.demo, "demo"),
+            (self.connection.demo, "demo"),
             (self.quiet, "quiet"),
         ] {
             if set {
                 flag(name, None);
             }
         }
-        match &self.base_url {
+        match &self.connection.base_url {
             Some(url) if !base_url_from_env => flag("base-url", Some(url.clone())),
             _ => {}
         }
-        if self.region != RegionArg::Global {
-            flag("region", Some(value_name(self.region)));
+        if self.connection.region != RegionArg::Global {
+            flag("region", Some(value_name(self.connection.region)));
         }
         for (value, default, name) in [
-            (self.timeout, 60, "timeout"),
-            (self.retries as u64, 3, "retries"),
+            (self.connection.timeout, 60, "timeout"),
+            (self.connection.retries as u64, 3, "retries"),
             (u64::from(self.concurrency), 4, "concurrency"),
             (u64::from(self.prefetch), 0, "prefetch"),
         ] {
@@ -272,7 +257,7 @@ impl FeedArgs {
                 flag(name, Some(value.to_string()));
             }
         }
-        if let Some(rate) = self.rate {
+        if let Some(rate) = self.connection.rate {
             flag("rate", Some(rate.to_string()));
         }
         if let Some(max) = self.max_requests {
@@ -281,7 +266,7 @@ impl FeedArgs {
         if self.dry_run {
             flag("dry-run", None);
         }
-        if let Some(path) = &self.token_file {
+        if let Some(path) = &self.connection.token_file {
             flag("token-file", Some(path.display().to_string()));
         }
         args

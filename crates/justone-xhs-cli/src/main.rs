@@ -1,8 +1,11 @@
 //! `justone-xhs`: the Notes Feed from the command line. All API logic lives
 //! in the `justone-xhs` library; this binary parses, drives and prints.
 
+mod api_command;
+mod balance_command;
 mod checkpoint;
 mod cli;
+mod connection;
 mod exit_code;
 mod harvest;
 mod output;
@@ -16,16 +19,15 @@ mod token_file;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 #[cfg(feature = "demo")]
 use justone_xhs::mock::DemoServer;
-use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
+use justone_xhs::{Channel, Client, Error};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, RegionArg};
+use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
@@ -75,6 +77,8 @@ fn main() -> ExitCode {
                 .render(&mut std::io::stdout())
                 .or_else(|e| report_io(&e)),
         ),
+        Command::Api(args) => exit(api_command::run(args)),
+        Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(args) => {
             if args.raw && matches!(args.format, Format::Csv | Format::Table) {
                 let mut command = Cli::command();
@@ -93,7 +97,7 @@ fn main() -> ExitCode {
                 return exit(Err(closed_stdout()));
             }
             #[cfg(not(feature = "demo"))]
-            if args.demo {
+            if args.connection.demo {
                 Cli::command()
                     .error(
                         clap::error::ErrorKind::InvalidValue,
@@ -228,7 +232,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     }
     // Everything that can refuse the command does so before any request.
     #[cfg(feature = "demo")]
-    let started_demo = if args.demo {
+    let started_demo = if args.connection.demo {
         Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
     } else {
         None
@@ -297,7 +301,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
 /// `--dry-run`: what the run would fetch and the most it could cost.
 fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
     let pages = channels.len() as u64 * u64::from(args.pages);
-    let attempts = args.retries as u64 + 1;
+    let attempts = args.connection.retries as u64 + 1;
     let mut most = pages.saturating_mul(attempts);
     if let Some(max) = args.max_requests {
         most = most.min(max);
@@ -319,7 +323,7 @@ fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(
         ),
         format!(
             "requests: {pages} if every page exists and none fails; at most {most} with --retries {}{}{}",
-            args.retries,
+            args.connection.retries,
             args.max_requests
                 .map(|m| format!(" and --max-requests {m}"))
                 .unwrap_or_default(),
@@ -403,28 +407,10 @@ fn open_failed(error: OpenError) -> Exit {
 }
 
 fn build_client(args: &FeedArgs, demo: Option<&DemoServer>) -> Result<Client, Error> {
-    let mut builder = Client::builder()
-        .timeout(Duration::from_secs(args.timeout))
-        .retry_policy(RetryPolicy::default().max_retries(args.retries))
-        .max_concurrency(args.concurrency as usize);
-    if let Some(rate) = args.rate {
-        builder = builder.rate_limit(rate);
-    }
+    let mut builder =
+        connection::client_builder(&args.connection, demo)?.max_concurrency(args.concurrency as usize);
     if let Some(max) = args.max_requests {
         builder = builder.max_requests(max);
-    }
-    builder = match (demo, &args.base_url) {
-        (Some(server), _) => builder.base_url(server.base_url()).token("demo"),
-        (None, Some(url)) => builder.base_url(url),
-        (None, None) => builder.region(match args.region {
-            RegionArg::Global => Region::Global,
-            RegionArg::Cn => Region::China,
-        }),
-    };
-    if demo.is_none()
-        && let Some(path) = &args.token_file
-    {
-        builder = builder.token(token_file::read(path)?);
     }
     builder.build()
 }

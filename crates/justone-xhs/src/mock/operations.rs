@@ -25,7 +25,9 @@ pub(super) fn answer(path: &str, query: &Query) -> Reply {
             body: "no such path on the demo server".to_owned(),
         };
     };
-    let request_id = format!("demo-{}", operation.id);
+    // Not "demo-…": the CLI's demo token is "demo", and the client scrubs
+    // the token from every text it returns.
+    let request_id = format!("req-{}", operation.id);
     if query.get("token").is_none_or(str::is_empty) {
         return envelope_with_id(100, "Invalid or Inactive Token", "null", &request_id);
     }
