@@ -122,7 +122,8 @@ async fn invalid_calls_send_nothing() {
             .collect()
     };
     let search = "getApiXiaohongshuSearchNoteV1";
-    let cases: [(&str, Vec<(String, String)>, &str); 5] = [
+    // (operation, parameters, the parameter named in the refusal)
+    let cases = [
         (search, pairs(&[("page", "1")]), "keyword"),
         (search, pairs(&[("keyword", "k"), ("colour", "red")]), "colour"),
         (search, pairs(&[("keyword", "k"), ("sort", "best")]), "sort"),
