@@ -128,6 +128,7 @@ impl SourceArgs {
 /// name when there are several); the exit status is the worst one.
 fn run_jobs(
     jobs: Result<Vec<Job>, FetchError>,
+    format: drift::Format,
     verb: &str,
     task: impl Fn(&Job) -> Result<Vec<Change>, FetchError>,
     report: impl Fn(&[Change]) -> (String, u8),
@@ -140,10 +141,17 @@ fn run_jobs(
         }
     };
     let several = jobs.len() > 1;
+    if several && format == drift::Format::Json {
+        // Several JSON reports one after the other would not be one JSON value.
+        eprintln!("error: --format json needs one document: name it (notes-feed, public-api, …)");
+        return ExitCode::from(FAILED);
+    }
     let mut worst = 0;
     for job in &jobs {
-        if several {
-            println!("== {} ==", job.spec.name);
+        match format {
+            _ if !several => {}
+            drift::Format::Markdown => println!("# Document `{}`\n", job.spec.name),
+            _ => println!("== {} ==", job.spec.name),
         }
         match task(job) {
             Ok(changes) => {
@@ -167,6 +175,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Regen(args) => run_jobs(
             args.jobs(false),
+            drift::Format::Text,
             "regen",
             |job| xtask::regen(job.spec, &job.source, &job.files),
             |changes| {
@@ -218,6 +227,7 @@ fn main() -> ExitCode {
             fail_on,
         } => run_jobs(
             source.jobs(true),
+            format,
             "check-drift",
             |job| xtask::check_drift(job.spec, &job.source, &job.files),
             |changes| {

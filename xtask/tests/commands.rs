@@ -409,3 +409,33 @@ fn a_persisting_drift_reports_the_same_across_releases() {
     };
     assert_eq!(report("1111111111111111"), report("2222222222222222"));
 }
+
+/// The hand-written account document has no source: `regen account`
+/// re-normalizes the committed raw file, and `check-drift` leaves it out.
+#[test]
+fn regen_of_the_account_document_needs_no_download() {
+    use xtask::spec_documents::ACCOUNT;
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = ACCOUNT.workspace_files().unwrap();
+    let copy = ACCOUNT.files_in_dir(dir.path());
+    std::fs::copy(&workspace.raw, &copy.raw).unwrap();
+    let out = xtask(&["regen", "account"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read(&copy.normalized).unwrap(),
+        std::fs::read(&workspace.normalized).unwrap()
+    );
+}
+
+#[test]
+fn a_source_or_json_report_needs_one_named_document() {
+    let dir = spec_dir();
+    let refused = |args: &[&str]| {
+        let out = xtask(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(refused(&["regen", "--url", "http://127.0.0.1:9/x.json"]).contains("DOCUMENT"));
+    assert!(refused(&["check-drift", "--format", "json"]).contains("needs one document"));
+    assert!(refused(&["regen", "nope", "--from-file", "x.json"]).contains("no document named \"nope\""));
+}
