@@ -1,40 +1,13 @@
 //! `justone-xhs api` and `justone-xhs balance` through the binary, against
 //! the library's demo server and httpmock, counting what the server got.
 
-use std::process::Command;
-
 use httpmock::prelude::*;
 use justone_xhs::Client;
 use justone_xhs::mock::DemoServer;
 
-const TOKEN: &str = "tok-API-SECRET-7c1e";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_justone-xhs"))
-        .args(args)
-        .env("JUST_ONE_API_TOKEN", TOKEN)
-        .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "token leaked"
-    );
-    run
-}
+// The binary runs as in the rest of the contract: token in the environment,
+// and no output may contain it.
+use super::{TOKEN, run};
 
 #[test]
 fn list_names_every_operation_and_sends_nothing() {
