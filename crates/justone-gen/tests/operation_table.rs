@@ -89,6 +89,9 @@ fn check_refuses_what_the_table_does_not_allow() {
 
 #[test]
 fn send_by_id_refuses_unknown_operations_and_parameters_without_sending() {
+    // Needed only when reqwest is built with `rustls-no-provider` (features
+    // unified with the rest of the workspace); harmless otherwise.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = justone_gen::Client::new("http://127.0.0.1:9");
     assert!(matches!(
         send_by_id(&client, "nope", "t", &[]),
