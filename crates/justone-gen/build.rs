@@ -1,11 +1,12 @@
-//! Generates the raw client from the normalized spec with progenitor.
+//! Generates the raw client from the normalized documents with progenitor.
 //!
-//! Reads only the committed `spec/notes-feed-v1-en.normalized.json` of this
-//! crate (inside the package, so a build from the published tarball and on
-//! docs.rs finds it; `cargo xtask regen` writes it here); nothing here
-//! touches the network. The output goes to `$OUT_DIR/client.rs` and is
-//! never committed or edited: `cargo xtask regen` changes the spec, and this
-//! script turns the spec into code.
+//! Reads only this crate's committed `spec/*.normalized.json` (inside the
+//! package, so a build from the published tarball and on docs.rs finds them;
+//! `cargo xtask regen` writes them here); nothing here touches the network.
+//! The documents are merged into one (see `build/spec_union.rs`) and one
+//! client is generated from it. Two files go to `OUT_DIR`, never committed or
+//! edited: `client.rs` (progenitor's client) and `operations.rs` (the
+//! operation table and `send_by_id`, see `build/operation_table.rs`).
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -16,29 +17,63 @@ use progenitor::Generator;
 // provider's document with the same settings.
 #[path = "generation_settings.rs"]
 mod generation_settings;
+#[path = "build/operation_table.rs"]
+mod operation_table;
+#[path = "build/spec_union.rs"]
+mod spec_union;
 
-const SPEC: &str = "spec/notes-feed-v1-en.normalized.json";
+/// The documents the client is generated from, with the paths of each that
+/// are generated: the provider's public document describes 348 operations
+/// of many platforms, and only the Xiaohongshu ones belong here.
+const DOCUMENTS: [(&str, &str); 3] = [
+    ("spec/notes-feed-v1-en.normalized.json", ""),
+    ("spec/public-api.normalized.json", "/api/xiaohongshu/"),
+    ("spec/account.normalized.json", ""),
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPEC);
-    println!("cargo:rerun-if-changed={}", spec_path.display());
-    println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=generation_settings.rs");
-
-    let text = std::fs::read_to_string(&spec_path)
-        .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec: openapiv3::OpenAPI = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not OpenAPI 3.0: {e}", spec_path.display()))?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "build.rs",
+        "generation_settings.rs",
+        "build/operation_table.rs",
+        "build/spec_union.rs",
+    ] {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    let mut parts = Vec::new();
+    for (file, path_prefix) in DOCUMENTS {
+        let path = root.join(file);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let document =
+            serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+        parts.push(spec_union::Part {
+            name: file,
+            document,
+            path_prefix,
+        });
+    }
+    let union = spec_union::union(parts)?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(union.clone())
+        .map_err(|e| format!("the merged documents are not OpenAPI 3.0: {e}"))?;
 
     let settings = generation_settings::generation_settings();
-    let tokens = Generator::new(&settings).generate_tokens(&spec).map_err(|e| {
-        format!(
-            "progenitor cannot generate a client from {}: {e}",
-            spec_path.display()
-        )
-    })?;
-    let file: syn::File = syn::parse2(tokens)?;
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("client.rs");
-    std::fs::write(&out, prettyplease::unparse(&file))?;
+    let tokens = Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor cannot generate a client from the merged documents: {e}"))?;
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    write_rust(&out.join("client.rs"), syn::parse2(tokens)?)?;
+
+    let table = operation_table::operation_table(&union)?;
+    let table: syn::File =
+        syn::parse_str(&table).map_err(|e| format!("the generated operation table does not parse: {e}"))?;
+    write_rust(&out.join("operations.rs"), table)?;
+    Ok(())
+}
+
+fn write_rust(path: &Path, file: syn::File) -> Result<(), Box<dyn Error>> {
+    std::fs::write(path, prettyplease::unparse(&file))?;
     Ok(())
 }

@@ -42,6 +42,14 @@ pub enum FetchError {
         /// The first characters of the body.
         excerpt: String,
     },
+    /// `cargo xtask regen NAME` with a name that is not in the table.
+    #[error("no document named {name:?}; the documents are: {known}")]
+    UnknownDocument {
+        /// The name given.
+        name: String,
+        /// The names in the table, comma-separated.
+        known: String,
+    },
     /// No workspace to find `spec/` in.
     #[error(transparent)]
     Workspace(#[from] crate::WorkspaceError),

@@ -1,9 +1,9 @@
 //! Maintainer tasks for justone-rs, as a library so that they are unit tested.
 //!
-//! - [`regen`]: fetch the published OpenAPI document, store it in `spec/` in a
-//!   stable form, normalize it for progenitor into `justone-gen`, report what
-//!   changed.
-//! - [`check_drift`]: compare the published document with the committed one.
+//! - [`regen`]: fetch a published OpenAPI document (one of [`DOCUMENTS`]),
+//!   store it in `spec/` in a stable form, normalize it for progenitor into
+//!   `justone-gen`, report what changed.
+//! - [`check_drift`]: compare a published document with the committed one.
 //! - [`probe::probe`]: compare live feed items with the committed item shape.
 
 #![warn(missing_docs)]
@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod normalize;
 pub mod probe;
 pub mod shape;
+pub mod spec_documents;
 pub mod surface;
 
 use std::path::{Path, PathBuf};
@@ -22,12 +23,7 @@ use serde_json::Value;
 
 use crate::drift::Change;
 use crate::fetch::{FetchError, Source};
-
-/// Where the provider publishes the endpoint's OpenAPI document.
-pub const PUBLISHED_URL: &str = "https://docs.justoneapi.com/openapi/xiaohongshu-apis/notes-feed-v1-en.json";
-
-/// The one path this workspace generates a client for.
-pub const ENDPOINT_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
+pub use crate::spec_documents::{DOCUMENTS, SpecDocument, SpecFiles};
 
 /// The committed reference shape of feed items (`cargo xtask shape`).
 pub fn shape_file() -> Result<PathBuf, WorkspaceError> {
@@ -71,56 +67,19 @@ fn is_workspace_root(dir: &Path) -> bool {
         .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
 }
 
-/// The two committed spec files.
-#[derive(Debug, Clone)]
-pub struct SpecFiles {
-    /// The document exactly as published (in canonical form).
-    pub raw: PathBuf,
-    /// `normalize(raw)`, what progenitor reads.
-    pub normalized: PathBuf,
-}
-
-/// Where the normalized document lives in a workspace: inside `justone-gen`,
-/// whose build script reads it, so that the crate's package (and docs.rs)
-/// carries it. It is the only copy.
-pub const NORMALIZED_IN_WORKSPACE: &str = "crates/justone-gen/spec/notes-feed-v1-en.normalized.json";
-
-impl SpecFiles {
-    /// Both files in one directory (`--spec-dir`, tests).
-    pub fn in_dir(dir: &Path) -> SpecFiles {
-        SpecFiles {
-            raw: dir.join("notes-feed-v1-en.json"),
-            normalized: dir.join("notes-feed-v1-en.normalized.json"),
-        }
-    }
-
-    /// The files of the workspace at `root`: the raw document in `spec/`,
-    /// the normalized one at [`NORMALIZED_IN_WORKSPACE`].
-    pub fn in_workspace(root: &Path) -> SpecFiles {
-        SpecFiles {
-            raw: root.join("spec/notes-feed-v1-en.json"),
-            normalized: root.join(NORMALIZED_IN_WORKSPACE),
-        }
-    }
-
-    /// The files of the workspace around the current directory.
-    pub fn workspace() -> Result<SpecFiles, WorkspaceError> {
-        Ok(SpecFiles::in_workspace(&workspace_root()?))
-    }
-}
-
-/// Loads a published document and checks that it describes the endpoint.
-pub fn load_published(source: &Source) -> Result<Value, FetchError> {
+/// Loads a published document and checks that it describes `spec`'s
+/// required path.
+pub fn load_published(spec: &SpecDocument, source: &Source) -> Result<Value, FetchError> {
     let document = source.load()?;
-    document::check_endpoint(&document, ENDPOINT_PATH)?;
+    document::check_endpoint(&document, spec.required_path)?;
     Ok(document)
 }
 
 /// Replaces the committed spec files with the published document and its
 /// normalized form; returns the changes against the previous raw document
 /// (all of it counts as new when there was none).
-pub fn regen(source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchError> {
-    let published = load_published(source)?;
+pub fn regen(spec: &SpecDocument, source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchError> {
+    let published = load_published(spec, source)?;
     let normalized = normalize::normalize(&published)?;
     let previous = document::read(&files.raw).unwrap_or(Value::Null);
     // Both files are fully prepared before either is replaced.
@@ -130,8 +89,12 @@ pub fn regen(source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchErr
 }
 
 /// Compares the published document with the committed raw one.
-pub fn check_drift(source: &Source, files: &SpecFiles) -> Result<Vec<Change>, FetchError> {
+pub fn check_drift(
+    spec: &SpecDocument,
+    source: &Source,
+    files: &SpecFiles,
+) -> Result<Vec<Change>, FetchError> {
     let committed = document::read(&files.raw)?;
-    let published = load_published(source)?;
+    let published = load_published(spec, source)?;
     Ok(drift::compare(&committed, &published))
 }

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use xtask::drift::Change;
+use xtask::fetch::FetchError;
 use xtask::fetch::Source;
-use xtask::{PUBLISHED_URL, SpecFiles, drift};
+use xtask::{DOCUMENTS, SpecDocument, SpecFiles, drift};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for justone-rs")]
@@ -17,13 +19,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Download the published OpenAPI document into spec/, normalize it into
-    /// crates/justone-gen/spec/ and
-    /// print what changed.
+    /// Download a published OpenAPI document (all of them without a name)
+    /// into spec/, normalize it into crates/justone-gen/spec/ and print what
+    /// changed. A hand-written document (account) is only re-normalized.
     Regen(SourceArgs),
-    /// Compare the published document with the committed one. Exit 0: same,
-    /// or docs-only changes; 1: additive or breaking changes (see --fail-on);
-    /// 2: the fetch or parse failed.
+    /// Compare a published document (all published ones without a name) with
+    /// the committed one. Exit 0: same, or docs-only changes; 1: additive or
+    /// breaking changes (see --fail-on); 2: the fetch or parse failed.
     CheckDrift {
         #[command(flatten)]
         source: SourceArgs,
@@ -62,33 +64,108 @@ enum Command {
 
 #[derive(Args)]
 struct SourceArgs {
-    /// Where to download the published document from.
-    #[arg(long, default_value = PUBLISHED_URL, conflicts_with = "from_file")]
-    url: String,
+    /// The document: notes-feed, public-api or account; all without one.
+    /// Needed with --url and --from-file.
+    #[arg(value_name = "DOCUMENT")]
+    document: Option<String>,
+    /// Where to download the document from (default: where it is published).
+    #[arg(long, conflicts_with = "from_file", requires = "document")]
+    url: Option<String>,
     /// Read the document from a local file instead of downloading it.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", requires = "document")]
     from_file: Option<PathBuf>,
-    /// A directory holding both spec files, to read and write instead of the
-    /// workspace's (spec/ for the raw document, crates/justone-gen/spec/ for
-    /// the normalized one).
+    /// A directory holding the spec files, to read and write instead of the
+    /// workspace's (spec/ for the raw documents, crates/justone-gen/spec/ for
+    /// the normalized ones).
     #[arg(long, value_name = "DIR")]
     spec_dir: Option<PathBuf>,
 }
 
-impl SourceArgs {
-    fn source(&self) -> Source {
-        match &self.from_file {
-            Some(path) => Source::File(path.clone()),
-            None => Source::Url(self.url.clone()),
-        }
-    }
+/// One document to work on: what it is, where to read it, its files.
+struct Job {
+    spec: &'static SpecDocument,
+    source: Source,
+    files: SpecFiles,
+}
 
-    fn files(&self) -> Result<SpecFiles, xtask::WorkspaceError> {
-        match &self.spec_dir {
-            Some(dir) => Ok(SpecFiles::in_dir(dir)),
-            None => SpecFiles::workspace(),
+impl SourceArgs {
+    /// The documents this command covers. Without a name: every document
+    /// (`regen`) or every published one (`check-drift`, `published_only`).
+    fn jobs(&self, published_only: bool) -> Result<Vec<Job>, FetchError> {
+        let specs: Vec<&'static SpecDocument> = match &self.document {
+            Some(name) => vec![
+                SpecDocument::named(name).ok_or_else(|| FetchError::UnknownDocument {
+                    name: name.clone(),
+                    known: DOCUMENTS.iter().map(|d| d.name).collect::<Vec<_>>().join(", "),
+                })?,
+            ],
+            None => DOCUMENTS
+                .iter()
+                .filter(|d| !published_only || d.source_url.is_some())
+                .collect(),
+        };
+        specs
+            .into_iter()
+            .map(|spec| {
+                let files = match &self.spec_dir {
+                    Some(dir) => spec.files_in_dir(dir),
+                    None => spec.workspace_files()?,
+                };
+                let source = match (&self.from_file, &self.url, spec.source_url) {
+                    (Some(path), _, _) => Source::File(path.clone()),
+                    (None, Some(url), _) => Source::Url(url.clone()),
+                    (None, None, Some(url)) => Source::Url(url.to_owned()),
+                    // Written here: the committed raw file is the source.
+                    (None, None, None) => Source::File(files.raw.clone()),
+                };
+                Ok(Job { spec, source, files })
+            })
+            .collect()
+    }
+}
+
+/// Runs `task` on every job, printing each report (under the document's
+/// name when there are several); the exit status is the worst one.
+fn run_jobs(
+    jobs: Result<Vec<Job>, FetchError>,
+    format: drift::Format,
+    verb: &str,
+    task: impl Fn(&Job) -> Result<Vec<Change>, FetchError>,
+    report: impl Fn(&[Change]) -> (String, u8),
+) -> ExitCode {
+    let jobs = match jobs {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            eprintln!("error: {verb} failed: {e}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    let several = jobs.len() > 1;
+    if several && format == drift::Format::Json {
+        // Several JSON reports one after the other would not be one JSON value.
+        eprintln!("error: --format json needs one document: name it (notes-feed, public-api, …)");
+        return ExitCode::from(FAILED);
+    }
+    let mut worst = 0;
+    for job in &jobs {
+        match format {
+            _ if !several => {}
+            drift::Format::Markdown => println!("# Document `{}`\n", job.spec.name),
+            _ => println!("== {} ==", job.spec.name),
+        }
+        match task(job) {
+            Ok(changes) => {
+                let (text, status) = report(&changes);
+                print!("{text}");
+                worst = worst.max(status);
+            }
+            Err(e) => {
+                eprintln!("error: {verb} failed ({}): {e}", job.spec.name);
+                worst = FAILED;
+            }
         }
     }
+    ExitCode::from(worst)
 }
 
 /// Exit status for a failed fetch or parse: distinct from "drifted".
@@ -96,23 +173,16 @@ const FAILED: u8 = 2;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Regen(args) => match args
-            .files()
-            .map_err(Into::into)
-            .and_then(|files| xtask::regen(&args.source(), &files))
-        {
-            Ok(changes) => {
-                print!(
-                    "{}",
-                    drift::render(&changes, drift::Format::Text, drift::FailOn::default())
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: regen failed: {e}");
-                ExitCode::from(FAILED)
-            }
-        },
+        Command::Regen(args) => run_jobs(
+            args.jobs(false),
+            drift::Format::Text,
+            "regen",
+            |job| xtask::regen(job.spec, &job.source, &job.files),
+            |changes| {
+                let text = drift::render(changes, drift::Format::Text, drift::FailOn::default());
+                (text, 0)
+            },
+        ),
         Command::BenchCompare { runs } => bench_compare(runs),
         Command::Probe {
             base_url,
@@ -155,24 +225,22 @@ fn main() -> ExitCode {
             source,
             format,
             fail_on,
-        } => match source
-            .files()
-            .map_err(Into::into)
-            .and_then(|files| xtask::check_drift(&source.source(), &files))
-        {
-            Ok(changes) if changes.is_empty() && format != drift::Format::Json => {
-                println!("no drift: the published document matches spec/");
-                ExitCode::SUCCESS
-            }
-            Ok(changes) => {
-                print!("{}", drift::render(&changes, format, fail_on));
-                ExitCode::from(fail_on.exit_status(&changes))
-            }
-            Err(e) => {
-                eprintln!("error: check-drift failed: {e}");
-                ExitCode::from(FAILED)
-            }
-        },
+        } => run_jobs(
+            source.jobs(true),
+            format,
+            "check-drift",
+            |job| xtask::check_drift(job.spec, &job.source, &job.files),
+            |changes| {
+                if changes.is_empty() && format != drift::Format::Json {
+                    ("no drift: the published document matches spec/\n".to_owned(), 0)
+                } else {
+                    (
+                        drift::render(changes, format, fail_on),
+                        fail_on.exit_status(changes),
+                    )
+                }
+            },
+        ),
     }
 }
 

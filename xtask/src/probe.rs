@@ -75,9 +75,11 @@ pub fn probe(
         .map_err(|e| request_error("client", &e, token))?;
     let mut observed = Shape::default();
     for channel in channels {
+        // The item shape is the Notes Feed document's: probe its path.
         let url = format!(
-            "{}/api/xiaohongshu/get-note-feed/v1",
-            base_url.trim_end_matches('/')
+            "{}{}",
+            base_url.trim_end_matches('/'),
+            crate::spec_documents::NOTES_FEED.required_path
         );
         let response = client
             .get(url)

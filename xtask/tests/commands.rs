@@ -6,22 +6,22 @@ use std::process::{Command, Output};
 
 use httpmock::prelude::*;
 use serde_json::{Value, json};
-use xtask::SpecFiles;
 use xtask::document::{self, canonical};
+use xtask::spec_documents::NOTES_FEED;
 
 const DOC_PATH: &str = "/openapi/xiaohongshu-apis/notes-feed-v1-en.json";
 const PARAMETERS: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters";
 const OID: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters/1/schema/enum";
 
 fn committed() -> Value {
-    document::read(&SpecFiles::workspace().unwrap().raw).unwrap()
+    document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap()
 }
 
 /// A spec directory holding a copy of the committed files.
 fn spec_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let workspace = SpecFiles::workspace().unwrap();
-    let copy = SpecFiles::in_dir(dir.path());
+    let workspace = NOTES_FEED.workspace_files().unwrap();
+    let copy = NOTES_FEED.files_in_dir(dir.path());
     std::fs::copy(&workspace.raw, &copy.raw).unwrap();
     std::fs::copy(&workspace.normalized, &copy.normalized).unwrap();
     dir
@@ -54,7 +54,7 @@ fn check_drift_with(document: &Value, flags: &[&str]) -> (i32, String, String) {
     let server = MockServer::start();
     let url = serve(&server, 200, canonical(document));
     let dir = spec_dir();
-    let mut args = vec!["check-drift", "--url", &url];
+    let mut args = vec!["check-drift", "notes-feed", "--url", &url];
     args.extend_from_slice(flags);
     let out = xtask(&args, dir.path());
     (
@@ -122,7 +122,7 @@ fn http_error_is_a_failure_not_no_drift() {
     let server = MockServer::start();
     let url = serve(&server, 500, "upstream exploded".into());
     let dir = spec_dir();
-    let out = xtask(&["check-drift", "--url", &url], dir.path());
+    let out = xtask(&["check-drift", "notes-feed", "--url", &url], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("HTTP 500"), "{stderr}");
@@ -138,7 +138,7 @@ fn html_body_is_a_failure() {
         "<!DOCTYPE html><html><body>Maintenance</body></html>".into(),
     );
     let dir = spec_dir();
-    let out = xtask(&["check-drift", "--url", &url], dir.path());
+    let out = xtask(&["check-drift", "notes-feed", "--url", &url], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
 }
@@ -148,7 +148,7 @@ fn json_that_is_not_openapi_is_a_failure() {
     let server = MockServer::start();
     let url = serve(&server, 200, r#"{"code": 0, "data": []}"#.into());
     let dir = spec_dir();
-    let out = xtask(&["check-drift", "--url", &url], dir.path());
+    let out = xtask(&["check-drift", "notes-feed", "--url", &url], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an OpenAPI document"));
 }
@@ -163,7 +163,12 @@ fn connection_failure_is_a_failure() {
         .port();
     let dir = spec_dir();
     let out = xtask(
-        &["check-drift", "--url", &format!("http://127.0.0.1:{port}/x.json")],
+        &[
+            "check-drift",
+            "notes-feed",
+            "--url",
+            &format!("http://127.0.0.1:{port}/x.json"),
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
@@ -177,11 +182,11 @@ fn regen_rewrites_both_files_and_reports_the_change() {
     let server = MockServer::start();
     let url = serve(&server, 200, serde_json::to_string(&doc).unwrap());
     let dir = spec_dir();
-    let out = xtask(&["regen", "--url", &url], dir.path());
+    let out = xtask(&["regen", "notes-feed", "--url", &url], dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("enum value added: homefeed_drift_test_only_v0"));
 
-    let files = SpecFiles::in_dir(dir.path());
+    let files = NOTES_FEED.files_in_dir(dir.path());
     // The raw file is the published document, in canonical form.
     assert_eq!(std::fs::read_to_string(&files.raw).unwrap(), canonical(&doc));
     let normalized = document::read(&files.normalized).unwrap();
@@ -195,7 +200,7 @@ fn regen_rewrites_both_files_and_reports_the_change() {
     );
 
     // Now the copy matches what is published.
-    let again = xtask(&["check-drift", "--url", &url], dir.path());
+    let again = xtask(&["check-drift", "notes-feed", "--url", &url], dir.path());
     assert_eq!(again.status.code(), Some(0));
 }
 
@@ -204,9 +209,9 @@ fn failed_regen_leaves_spec_untouched() {
     let server = MockServer::start();
     let url = serve(&server, 200, "<html>oops</html>".into());
     let dir = spec_dir();
-    let files = SpecFiles::in_dir(dir.path());
+    let files = NOTES_FEED.files_in_dir(dir.path());
     let before = std::fs::read(&files.raw).unwrap();
-    let out = xtask(&["regen", "--url", &url], dir.path());
+    let out = xtask(&["regen", "notes-feed", "--url", &url], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(&files.raw).unwrap(), before);
     assert_eq!(
@@ -219,8 +224,11 @@ fn failed_regen_leaves_spec_untouched() {
 #[test]
 fn regen_from_file_of_the_committed_spec_is_no_change() {
     let dir = spec_dir();
-    let raw = SpecFiles::workspace().unwrap().raw;
-    let out = xtask(&["regen", "--from-file", raw.to_str().unwrap()], dir.path());
+    let raw = NOTES_FEED.workspace_files().unwrap().raw;
+    let out = xtask(
+        &["regen", "notes-feed", "--from-file", raw.to_str().unwrap()],
+        dir.path(),
+    );
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "no change\n");
 }
@@ -322,12 +330,17 @@ fn regen_keeps_file_modes() {
     let source = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(source.path(), canonical(&doc)).unwrap();
     let dir = spec_dir();
-    let files = SpecFiles::in_dir(dir.path());
+    let files = NOTES_FEED.files_in_dir(dir.path());
     for file in [&files.raw, &files.normalized] {
         std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
     let out = xtask(
-        &["regen", "--from-file", source.path().to_str().unwrap()],
+        &[
+            "regen",
+            "notes-feed",
+            "--from-file",
+            source.path().to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -343,8 +356,8 @@ fn regen_keeps_file_modes() {
 fn regen_writes_into_the_checkout_it_is_run_from() {
     let clone = tempfile::tempdir().unwrap();
     std::fs::write(clone.path().join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
-    let ours = SpecFiles::workspace().unwrap();
-    let theirs = SpecFiles::in_workspace(clone.path());
+    let ours = NOTES_FEED.workspace_files().unwrap();
+    let theirs = NOTES_FEED.files_in_workspace(clone.path());
     for file in [&theirs.raw, &theirs.normalized] {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     }
@@ -358,7 +371,7 @@ fn regen_writes_into_the_checkout_it_is_run_from() {
     let nested = clone.path().join("crates/some-crate");
     std::fs::create_dir_all(&nested).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["regen", "--from-file"])
+        .args(["regen", "notes-feed", "--from-file"])
         .arg(&source)
         .current_dir(&nested)
         .output()
@@ -375,7 +388,7 @@ fn regen_writes_into_the_checkout_it_is_run_from() {
     // Outside any workspace: a clear error, nothing written.
     let nowhere = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["check-drift", "--from-file"])
+        .args(["check-drift", "notes-feed", "--from-file"])
         .arg(&source)
         .current_dir(nowhere.path())
         .output()
@@ -395,4 +408,34 @@ fn a_persisting_drift_reports_the_same_across_releases() {
         check_drift_with(&doc, &["--format", "markdown"]).1
     };
     assert_eq!(report("1111111111111111"), report("2222222222222222"));
+}
+
+/// The hand-written account document has no source: `regen account`
+/// re-normalizes the committed raw file, and `check-drift` leaves it out.
+#[test]
+fn regen_of_the_account_document_needs_no_download() {
+    use xtask::spec_documents::ACCOUNT;
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = ACCOUNT.workspace_files().unwrap();
+    let copy = ACCOUNT.files_in_dir(dir.path());
+    std::fs::copy(&workspace.raw, &copy.raw).unwrap();
+    let out = xtask(&["regen", "account"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read(&copy.normalized).unwrap(),
+        std::fs::read(&workspace.normalized).unwrap()
+    );
+}
+
+#[test]
+fn a_source_or_json_report_needs_one_named_document() {
+    let dir = spec_dir();
+    let refused = |args: &[&str]| {
+        let out = xtask(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(refused(&["regen", "--url", "http://127.0.0.1:9/x.json"]).contains("DOCUMENT"));
+    assert!(refused(&["check-drift", "--format", "json"]).contains("needs one document"));
+    assert!(refused(&["regen", "nope", "--from-file", "x.json"]).contains("no document named \"nope\""));
 }

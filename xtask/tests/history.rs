@@ -10,9 +10,12 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use xtask::document;
 use xtask::drift::{self, Change, Class, FailOn, Format};
 use xtask::normalize::{Rule, normalize};
-use xtask::{ENDPOINT_PATH, SpecFiles, document};
+use xtask::spec_documents::NOTES_FEED;
+
+const ENDPOINT_PATH: &str = NOTES_FEED.required_path;
 
 #[path = "../../crates/justone-gen/generation_settings.rs"]
 mod generation_settings;
@@ -30,7 +33,7 @@ fn history_dir() -> PathBuf {
 
 /// Every version, as (position among the 67, document with the endpoint).
 fn versions() -> Vec<(u32, Value)> {
-    let feed = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let feed = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
     let mut files: Vec<PathBuf> = std::fs::read_dir(history_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -236,7 +239,7 @@ fn consecutive_versions_are_classified_and_reported() {
 /// releases that did not touch it must not alert.
 #[test]
 fn single_endpoint_documents_alert_only_when_the_endpoint_changes() {
-    let committed = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let committed = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
     let single = |version: &Value| {
         let mut doc = committed.clone();
         for key in ["servers", "components", "x-openapi-release-id", "info", "openapi"] {

@@ -1,61 +1,89 @@
 //! The committed spec files are consistent, and their surface is pinned by
 //! snapshots so that an upstream change fails until a maintainer reviews it.
 
+use xtask::DOCUMENTS;
 use xtask::document::{self, canonical};
 use xtask::normalize::normalize;
+use xtask::spec_documents::{ACCOUNT, NOTES_FEED, PUBLIC_API};
 use xtask::surface::Surface;
-use xtask::{ENDPOINT_PATH, SpecFiles};
 
 // The build script's own settings (see the file for why it is shared this way).
 #[path = "../../crates/justone-gen/generation_settings.rs"]
 mod generation_settings;
 
 #[test]
-fn committed_raw_spec_is_in_canonical_form_and_describes_the_endpoint() {
-    let files = SpecFiles::workspace().unwrap();
-    let text = std::fs::read_to_string(&files.raw).unwrap();
-    let raw = document::parse_json(text.as_bytes()).unwrap();
-    assert_eq!(
-        text,
-        canonical(&raw),
-        "run `cargo xtask regen --from-file spec/notes-feed-v1-en.json`"
-    );
-    document::check_endpoint(&raw, ENDPOINT_PATH).unwrap();
+fn every_committed_raw_document_is_in_canonical_form_and_describes_its_path() {
+    for spec in DOCUMENTS {
+        let files = spec.workspace_files().unwrap();
+        let text = std::fs::read_to_string(&files.raw).unwrap();
+        let raw = document::parse_json(text.as_bytes()).unwrap();
+        assert_eq!(
+            text,
+            canonical(&raw),
+            "run `cargo xtask regen {} --from-file spec/{}`",
+            spec.name,
+            spec.raw
+        );
+        document::check_endpoint(&raw, spec.required_path).unwrap();
+    }
 }
 
 #[test]
-fn committed_normalized_spec_is_exactly_normalize_of_the_raw_spec() {
-    let files = SpecFiles::workspace().unwrap();
-    let raw = document::read(&files.raw).unwrap();
-    let expected = canonical(&normalize(&raw).unwrap().document);
-    let committed = std::fs::read_to_string(&files.normalized).unwrap();
-    assert!(
-        committed == expected,
-        "crates/justone-gen/spec/notes-feed-v1-en.normalized.json is stale or was edited by hand; \
-         run `cargo xtask regen --from-file spec/notes-feed-v1-en.json`"
-    );
+fn every_committed_normalized_document_is_exactly_normalize_of_its_raw_one() {
+    for spec in DOCUMENTS {
+        let files = spec.workspace_files().unwrap();
+        let raw = document::read(&files.raw).unwrap();
+        let expected = canonical(&normalize(&raw).unwrap().document);
+        let committed = std::fs::read_to_string(&files.normalized).unwrap();
+        assert!(
+            committed == expected,
+            "crates/justone-gen/spec/{} is stale or was edited by hand; run `cargo xtask regen {} --from-file spec/{}`",
+            spec.normalized,
+            spec.name,
+            spec.raw
+        );
+    }
 }
 
-/// The build script reads the crate's copy, and it is the only copy: a second
-/// one in `spec/` could drift from what is actually generated.
+/// The build script reads the crate's copies, and they are the only ones: a
+/// second copy in `spec/` could drift from what is actually generated.
 #[test]
-fn the_normalized_spec_lives_only_in_justone_gen() {
+fn the_normalized_documents_live_only_in_justone_gen() {
     let root = xtask::workspace_root().unwrap();
-    assert!(root.join(xtask::NORMALIZED_IN_WORKSPACE).is_file());
-    assert!(!root.join("spec/notes-feed-v1-en.normalized.json").exists());
     let build_script = std::fs::read_to_string(root.join("crates/justone-gen/build.rs")).unwrap();
-    assert!(build_script.contains(r#""spec/notes-feed-v1-en.normalized.json""#));
+    for spec in DOCUMENTS {
+        let files = spec.files_in_workspace(&root);
+        assert!(files.normalized.is_file(), "{}", files.normalized.display());
+        assert!(!root.join("spec").join(spec.normalized).exists());
+        assert!(
+            build_script.contains(&format!("\"spec/{}\"", spec.normalized)),
+            "{}",
+            spec.normalized
+        );
+    }
+}
+
+/// The account document is written here, not published: it says so, and it
+/// uses the provider's envelope exactly (one `Result` type in the client).
+#[test]
+fn the_account_document_says_it_is_hand_written_and_shares_the_envelope() {
+    let account = document::read(&ACCOUNT.workspace_files().unwrap().raw).unwrap();
+    let public = document::read(&PUBLIC_API.workspace_files().unwrap().raw).unwrap();
+    let description = account["info"]["description"].as_str().unwrap();
+    assert!(description.contains("not published"), "{description}");
+    assert!(description.contains("MCP server"), "{description}");
+    assert_eq!(account["components"], public["components"]);
 }
 
 #[test]
 fn api_surface_snapshot() {
-    let raw = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let raw = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
     insta::assert_snapshot!("api_surface", Surface::of(&raw).to_string());
 }
 
 #[test]
 fn normalizer_rewrites_on_the_committed_spec() {
-    let raw = document::read(&SpecFiles::workspace().unwrap().raw).unwrap();
+    let raw = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
     let rewrites: Vec<String> = normalize(&raw)
         .unwrap()
         .rewrites
@@ -70,8 +98,7 @@ fn normalizer_rewrites_on_the_committed_spec() {
 /// handles the provider's conventions, not just the one endpoint.
 #[test]
 fn full_provider_document_normalizes_and_generates() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/public-api.json");
-    let raw = document::read(std::path::Path::new(path)).unwrap();
+    let raw = document::read(&PUBLIC_API.workspace_files().unwrap().raw).unwrap();
     let normalized = normalize(&raw).unwrap();
     let spec: openapiv3::OpenAPI = serde_json::from_value(normalized.document.clone()).unwrap();
 

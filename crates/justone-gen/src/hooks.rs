@@ -14,6 +14,8 @@
 //!   (plus one network chunk) is ever buffered. The failure is a body error
 //!   whose source is [`BodyTooLarge`].
 
+#![warn(missing_docs)]
+
 use std::cell::Cell;
 use std::future::Future;
 use std::time::Duration;

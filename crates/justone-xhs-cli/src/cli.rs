@@ -37,6 +37,11 @@ pub enum Command {
     },
     /// Fetch feed pages and write one record per note.
     Feed(FeedArgs),
+    /// Call any Xiaohongshu or account operation by operationId; `--list`
+    /// lists them.
+    Api(crate::api_command::ApiArgs),
+    /// Print the account's balance.
+    Balance(crate::balance_command::BalanceArgs),
     /// Print a shell completion script, e.g.
     /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
     Completions {
@@ -130,8 +135,13 @@ pub struct FeedArgs {
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
+    /// Where and how requests go (shared with `api` and `balance`).
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub connection: crate::connection::ConnectionArgs,
+    /// Requests in flight at once; they go to different channels, one page
+    /// of each at a time (see --prefetch).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
     /// Also request up to N later pages of a channel while one is in flight.
     /// Faster on one channel, but each is billed: when a feed ends or a page
     /// fails, up to N requests per channel are wasted.
@@ -151,47 +161,16 @@ pub struct FeedArgs {
     pub quiet: bool,
 }
 
-/// How to reach the API, shared by every subcommand that sends requests
-/// (`feed`, `mcp`): one client is built from these in `build_client`.
-#[derive(Debug, Clone, Args)]
-pub struct ConnectionArgs {
-    /// API base URL (overrides --region).
-    #[arg(long, env = "JUSTONE_BASE_URL", hide_env_values = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Provider host.
-    #[arg(long, value_enum, default_value_t = RegionArg::Global)]
-    pub region: RegionArg,
-    /// Request timeout in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-    /// Retries per request for retryable failures.
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: usize,
-    /// Requests in flight at once; they go to different channels, one page
-    /// of each at a time (see --prefetch).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub concurrency: u32,
-    /// At most this many requests per second.
-    #[arg(long, value_name = "REQ_PER_SEC")]
-    pub rate: Option<f64>,
-    /// Read from the built-in demo server instead of the API (no token needed).
-    #[arg(long)]
-    pub demo: bool,
-    /// Read the token from this file (its first non-blank line). The token
-    /// is taken from --token-file, else JUST_ONE_API_TOKEN, else
-    /// JUSTONEAPI_TOKEN; never from the command line itself.
-    #[arg(long, value_name = "FILE")]
-    pub token_file: Option<PathBuf>,
-}
-
 /// `justone-xhs mcp`: the connection flags, a budget, and nothing about
 /// output (stdout carries only MCP messages).
 #[cfg(feature = "mcp")]
 #[derive(Debug, Clone, Args)]
-#[command(mut_arg("concurrency", |arg| arg.help("Requests in flight at once, across all tool calls")))]
 pub struct McpArgs {
     #[command(flatten)]
-    pub connection: ConnectionArgs,
+    pub connection: crate::connection::ConnectionArgs,
+    /// Requests in flight at once, across all tool calls.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
     /// Send at most N requests in all while the server runs (retries
     /// count); later tool calls that need a request fail with BUDGET_SPENT.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -320,25 +299,24 @@ impl FeedArgs {
                 flag(name, None);
             }
         }
-        let connection = &self.connection;
-        match &connection.base_url {
+        match &self.connection.base_url {
             Some(url) if !base_url_from_env => flag("base-url", Some(url.clone())),
             _ => {}
         }
-        if connection.region != RegionArg::Global {
-            flag("region", Some(value_name(connection.region)));
+        if self.connection.region != RegionArg::Global {
+            flag("region", Some(value_name(self.connection.region)));
         }
         for (value, default, name) in [
-            (connection.timeout, 60, "timeout"),
-            (connection.retries as u64, 3, "retries"),
-            (u64::from(connection.concurrency), 4, "concurrency"),
+            (self.connection.timeout, 60, "timeout"),
+            (self.connection.retries as u64, 3, "retries"),
+            (u64::from(self.concurrency), 4, "concurrency"),
             (u64::from(self.prefetch), 0, "prefetch"),
         ] {
             if value != default {
                 flag(name, Some(value.to_string()));
             }
         }
-        if let Some(rate) = connection.rate {
+        if let Some(rate) = self.connection.rate {
             flag("rate", Some(rate.to_string()));
         }
         if let Some(max) = self.max_requests {
@@ -347,7 +325,7 @@ impl FeedArgs {
         if self.dry_run {
             flag("dry-run", None);
         }
-        if let Some(path) = &connection.token_file {
+        if let Some(path) = &self.connection.token_file {
             flag("token-file", Some(path.display().to_string()));
         }
         args

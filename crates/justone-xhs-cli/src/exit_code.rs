@@ -63,7 +63,10 @@ pub fn classify(error: &Error) -> Exit {
         Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => Exit::Protocol,
         Error::Timeout { .. } | Error::Connect { .. } => Exit::Network,
         Error::MissingToken => Exit::Auth,
-        Error::InvalidBaseUrl { .. } | Error::InvalidSetting { .. } => Exit::Usage,
+        Error::InvalidBaseUrl { .. }
+        | Error::InvalidSetting { .. }
+        | Error::UnknownOperation { .. }
+        | Error::InvalidParameter { .. } => Exit::Usage,
         Error::BudgetSpent { .. } => Exit::BudgetSpent,
         _ => Exit::Other,
     }

@@ -1,8 +1,11 @@
 //! `justone-xhs`: the Notes Feed from the command line. All API logic lives
 //! in the `justone-xhs` library; this binary parses, drives and prints.
 
+mod api_command;
+mod balance_command;
 mod checkpoint;
 mod cli;
+mod connection;
 mod exit_code;
 mod file_sink;
 mod harvest;
@@ -22,16 +25,15 @@ mod token_file;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 #[cfg(feature = "demo")]
 use justone_xhs::mock::DemoServer;
-use justone_xhs::{Channel, Client, Error, Region, RetryPolicy};
+use justone_xhs::{Channel, Error};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, ConnectionArgs, FeedArgs, Format, RegionArg};
+use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::file_sink::FileSink;
 use crate::harvest::{Plan, State, Stop};
@@ -40,10 +42,6 @@ use crate::page_sink::PageSink;
 use crate::progress::Progress;
 use crate::render::{Renderer, TextFormat};
 use crate::signals::Signals;
-
-/// Pages per channel the `--demo` server serves before its feeds end.
-#[cfg(feature = "demo")]
-const DEMO_PAGES: u32 = 10;
 
 /// Built without the `demo` feature there is no demo server, and `--demo` is
 /// refused before one would be needed: a type without values.
@@ -87,6 +85,8 @@ fn main() -> ExitCode {
                 .render(&mut std::io::stdout())
                 .or_else(|e| report_io(&e)),
         ),
+        Command::Api(args) => exit(api_command::run(args)),
+        Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(mut args) => {
             args.format = args.effective_format(format_given);
             if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite) {
@@ -105,18 +105,11 @@ fn main() -> ExitCode {
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
             }
-            exit(runtime().and_then(|runtime| runtime.block_on(feed(args, base_url_from_env))))
+            exit(connection::run(feed(args, base_url_from_env)))
         }
         #[cfg(feature = "mcp")]
-        Command::Mcp(args) => exit(runtime().and_then(|runtime| runtime.block_on(mcp::serve(args)))),
+        Command::Mcp(args) => exit(connection::run(mcp::serve(args))),
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
-    tokio::runtime::Runtime::new().map_err(|e| {
-        report::say(format_args!("error: cannot start the async runtime: {e}"));
-        Exit::Other
-    })
 }
 
 /// Whether stdout was closed when the program started (`>&-`). Rust's
@@ -237,9 +230,14 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         return print_plan(&args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
-    let started_demo = start_demo(args.connection.demo).await?;
-    let client =
-        build_client(&args.connection, args.max_requests, started_demo.as_ref()).map_err(|e| report(&e))?;
+    let started_demo = connection::start_demo(&args.connection)?;
+    let client = connection::build_client(
+        &args.connection,
+        args.concurrency,
+        args.max_requests,
+        started_demo.as_ref(),
+    )
+    .map_err(|e| report(&e))?;
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
             let (mut files, marks) = open_files(&args, format, shape, to_stdout)?;
@@ -269,7 +267,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         channels,
         marks,
         last_page,
-        concurrency: args.connection.concurrency as usize,
+        concurrency: args.concurrency as usize,
         prefetch: args.prefetch,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
@@ -479,61 +477,6 @@ fn open_failed(error: OpenError) -> Exit {
             Exit::Other
         }
     }
-}
-
-/// The `--demo` server, when asked for; it serves until dropped.
-#[cfg(feature = "demo")]
-async fn start_demo(demo: bool) -> Result<Option<DemoServer>, Exit> {
-    Ok(if demo {
-        Some(DemoServer::builder().pages(DEMO_PAGES).start_async().await)
-    } else {
-        None
-    })
-}
-
-/// Without the `demo` feature, `--demo` is refused: silently using the real
-/// API instead would spend the user's money.
-#[cfg(not(feature = "demo"))]
-async fn start_demo(demo: bool) -> Result<Option<DemoServer>, Exit> {
-    if demo {
-        return Err(usage(
-            "--demo is not built into this binary (it was built without the cargo feature `demo`)",
-        ));
-    }
-    Ok(None)
-}
-
-/// The one client a command sends every request through (retries, rate
-/// limit, concurrency and `max_requests` budget shared by all its requests).
-fn build_client(
-    args: &ConnectionArgs,
-    max_requests: Option<u64>,
-    demo: Option<&DemoServer>,
-) -> Result<Client, Error> {
-    let mut builder = Client::builder()
-        .timeout(Duration::from_secs(args.timeout))
-        .retry_policy(RetryPolicy::default().max_retries(args.retries))
-        .max_concurrency(args.concurrency as usize);
-    if let Some(rate) = args.rate {
-        builder = builder.rate_limit(rate);
-    }
-    if let Some(max) = max_requests {
-        builder = builder.max_requests(max);
-    }
-    builder = match (demo, &args.base_url) {
-        (Some(server), _) => builder.base_url(server.base_url()).token("demo"),
-        (None, Some(url)) => builder.base_url(url),
-        (None, None) => builder.region(match args.region {
-            RegionArg::Global => Region::Global,
-            RegionArg::Cn => Region::China,
-        }),
-    };
-    if demo.is_none()
-        && let Some(path) = &args.token_file
-    {
-        builder = builder.token(token_file::read(path)?);
-    }
-    builder.build()
 }
 
 /// Prints the `error:` and `hint:` lines of a failure before the harvest

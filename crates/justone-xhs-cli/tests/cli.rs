@@ -8,6 +8,10 @@ use httpmock::prelude::*;
 use justone_xhs::mock::{DemoServer, Fault};
 use serde_json::Value;
 
+// `api` and `balance`, on the same `run`.
+#[path = "cli/api_and_balance.rs"]
+mod api_and_balance;
+
 const TOKEN: &str = "tok-CLI-SECRET-51d2";
 
 struct Run {

@@ -28,6 +28,8 @@
 //! | a setting, the token's form or a page number out of range | [`Error::InvalidSetting`] | no |
 //! | the client's request budget is spent (nothing sent) | [`Error::BudgetSpent`] | no |
 //! | the client was cancelled before sending | [`Error::Cancelled`] | no |
+//! | [`Client::call_operation`](crate::Client::call_operation) with an unknown operationId (nothing sent) | [`Error::UnknownOperation`] | no |
+//! | a parameter unknown, missing, repeated or out of its type or enum (nothing sent) | [`Error::InvalidParameter`] | no |
 //!
 //! A business code wins over the HTTP status: a 401 whose body says
 //! `code: 100` is [`ApiCode::InvalidToken`].
@@ -140,6 +142,35 @@ pub enum Error {
     /// (see [`Client::cancellation_token`](crate::Client::cancellation_token)).
     #[error("cancelled before the request was sent")]
     Cancelled,
+    /// Nothing was sent: no operation has this operationId (see
+    /// [`Client::operations`](crate::Client::operations)).
+    #[error("no operation {operation:?}; `justone-xhs api --list` lists them")]
+    UnknownOperation {
+        /// The operationId given.
+        operation: String,
+    },
+    /// Nothing was sent: a parameter is unknown, missing, given twice, or
+    /// has a value its type or its documented values do not allow.
+    #[error("invalid parameter {name:?} of {operation}: {reason}{}", allowed_list(.allowed))]
+    InvalidParameter {
+        /// The operationId.
+        operation: String,
+        /// The parameter's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+        /// The values (or, for an unknown parameter, the names) allowed, when
+        /// there is a list of them.
+        allowed: Vec<String>,
+    },
+}
+
+fn allowed_list(allowed: &[String]) -> String {
+    if allowed.is_empty() {
+        String::new()
+    } else {
+        format!(" (allowed: {})", allowed.join(", "))
+    }
 }
 
 fn status(http_status: &Option<u16>) -> String {
@@ -223,7 +254,9 @@ impl Error {
             | Error::InvalidBaseUrl { .. }
             | Error::InvalidSetting { .. }
             | Error::BudgetSpent { .. }
-            | Error::Cancelled => false,
+            | Error::Cancelled
+            | Error::UnknownOperation { .. }
+            | Error::InvalidParameter { .. } => false,
         }
     }
 

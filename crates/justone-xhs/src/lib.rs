@@ -1,5 +1,7 @@
-//! A typed, safe client for Just One API's Xiaohongshu (RedNote)
-//! **Notes Feed V1** endpoint (`GET /api/xiaohongshu/get-note-feed/v1`).
+//! A typed, safe client for Just One API's Xiaohongshu (RedNote) endpoints:
+//! the **Notes Feed V1** (`GET /api/xiaohongshu/get-note-feed/v1`) fully
+//! typed, every other Xiaohongshu operation and the account endpoints
+//! through one request core.
 //!
 //! - [`Channel`]: the 41 documented feeds, parsed from oid, slug or label,
 //!   with [`Channel::from_oid`] for feeds newer than this release.
@@ -11,6 +13,11 @@
 //!   provider's JSON kept byte for byte ([`compact_json`] puts it on one
 //!   line without changing a number or an escape).
 //! - [`Error`]: one error type; [`ApiCode`] for the provider's business codes.
+//! - Every other generated operation (the Xiaohongshu operations of the
+//!   provider's public document, the account endpoints):
+//!   [`Client::call_operation`] by operationId with text parameters checked
+//!   against [`Client::operations`] before sending; typed methods for
+//!   [`Client::balance`], [`Client::usage_summary`] and [`Client::note_detail`].
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -62,6 +69,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod account;
 mod api_code;
 mod api_response;
 mod channel;
@@ -75,7 +83,9 @@ mod json_text;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod note_detail;
 mod note_feed;
+mod operations;
 mod pagination;
 mod rate_limit;
 mod redact;
@@ -94,6 +104,7 @@ pub use reqwest;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub use account::Balance;
 pub use api_response::ApiResponse;
 pub use channel::{Channel, UnknownChannel};
 pub use client::Client;
@@ -104,6 +115,8 @@ pub use error::{ApiCode, CodeClass, Error};
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use json_text::compact_json;
+/// The operation table's types, from `justone-gen`: what [`Client::operations`] lists.
+pub use justone_gen::operations::{OperationInfo, ParamInfo, ParamKind};
 pub use pagination::Pages;
 pub use retry_policy::RetryPolicy;
 /// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.

@@ -1,7 +1,10 @@
-//! A local demo server of the Notes Feed (feature `mock`), a small hyper
-//! server on a loopback port.
+//! A local demo server (feature `mock`), a small hyper server on a loopback
+//! port: the Notes Feed from fixtures, the account endpoints with fixed demo
+//! values ([`DEMO_BALANCE`], [`DEMO_USAGE_SUMMARY`]), and every other
+//! generated operation with `data: {"demo": true, "operation": PATH}`.
+//! The switches below apply to the feed.
 //!
-//! It answers every channel and page from bundled fixtures modelled on the
+//! The feed answers every channel and page from bundled fixtures modelled on the
 //! provider's example item (image and video notes, ads, fields this crate
 //! does not model, one odd item per page), with note ids unique per channel,
 //! page and position. Pages past the configured count answer `data: []`.
@@ -32,8 +35,10 @@
 mod demo_server;
 mod faulty_server;
 mod feed;
+mod operations;
 
 pub use faulty_server::{FaultyServer, Misbehaviour};
+pub use operations::{DEMO_BALANCE, DEMO_USAGE_SUMMARY};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,7 +47,7 @@ use std::time::Duration;
 use demo_server::{Answer, Transport};
 use feed::Feed;
 
-/// The path the demo server answers on.
+/// The feed's path on the demo server.
 pub const FEED_PATH: &str = "/api/xiaohongshu/get-note-feed/v1";
 
 /// The bundled fixture pages: full envelopes of 20 items each (~75 KB).
@@ -152,8 +157,11 @@ impl DemoServerBuilder {
         let feed = Feed::new(self);
         let counter = Arc::clone(&requests);
         let seen = Arc::clone(&log);
-        let answer: Answer = Arc::new(move |query| {
+        let answer: Answer = Arc::new(move |path, query| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
+            if path != FEED_PATH {
+                return operations::answer(path, query);
+            }
             if let Ok(mut log) = seen.lock() {
                 log.push((
                     query.get("oid").unwrap_or_default().to_owned(),
@@ -162,8 +170,8 @@ impl DemoServerBuilder {
             }
             feed.answer(query, n)
         });
-        let transport = Transport::start(FEED_PATH, latency, answer)
-            .unwrap_or_else(|e| panic!("the demo server cannot start: {e}"));
+        let transport =
+            Transport::start(latency, answer).unwrap_or_else(|e| panic!("the demo server cannot start: {e}"));
         DemoServer {
             transport,
             requests,
@@ -210,7 +218,7 @@ impl DemoServer {
         self.transport.base_url()
     }
 
-    /// How many feed requests the server has answered.
+    /// How many requests the server has answered (every path).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }

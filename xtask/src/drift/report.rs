@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::model::{Change, Class, FailOn};
-use crate::ENDPOINT_PATH;
 
 /// Places (operations, schemas) listed per class; the rest are counted.
 const MAX_SUBJECTS: usize = 12;
@@ -234,14 +233,14 @@ fn docs_kinds(out: &mut String, style: &dyn Style, changes: &[&Change]) {
     }
 }
 
-/// Sort order of places: the document, the envelope, this client's
-/// endpoint, other schemas, other operations.
+/// Sort order of places: the document, the envelope, the Notes Feed (the
+/// endpoint this client types most), other schemas, other operations.
 fn rank(subject: &str) -> u8 {
     if subject == "document" {
         0
     } else if subject == "schema Result" {
         1
-    } else if subject.ends_with(&format!(" {ENDPOINT_PATH}")) {
+    } else if subject.ends_with(&format!(" {}", crate::spec_documents::NOTES_FEED.required_path)) {
         2
     } else if subject.starts_with("schema ") {
         3

@@ -19,11 +19,16 @@ use crate::report;
 /// Serves MCP on stdin/stdout until the client closes stdin.
 pub async fn serve(args: McpArgs) -> Result<(), Exit> {
     // The demo server lives as long as the session: it is dropped on return.
-    let demo = crate::start_demo(args.connection.demo).await?;
+    let demo = crate::connection::start_demo(&args.connection)?;
     // A missing token or a bad flag stops the server before it speaks MCP:
     // an agent's host shows stderr and the exit code, as for `feed`.
-    let client = crate::build_client(&args.connection, args.max_requests, demo.as_ref())
-        .map_err(|e| crate::report(&e))?;
+    let client = crate::connection::build_client(
+        &args.connection,
+        args.concurrency,
+        args.max_requests,
+        demo.as_ref(),
+    )
+    .map_err(|e| crate::report(&e))?;
     let session = tools::FeedTools::new(client)
         .serve(rmcp::transport::stdio())
         .await

@@ -51,8 +51,8 @@ pub(super) struct Reply {
     pub(super) body: String,
 }
 
-/// Answers one request to the served path (called on the server's thread).
-pub(super) type Answer = Arc<dyn Fn(&Query) -> Reply + Send + Sync>;
+/// Answers one request, given its path (called on the server's thread).
+pub(super) type Answer = Arc<dyn Fn(&str, &Query) -> Reply + Send + Sync>;
 
 /// A running server; stops when dropped.
 pub(super) struct Transport {
@@ -63,13 +63,9 @@ pub(super) struct Transport {
 }
 
 impl Transport {
-    /// Binds a free loopback port and serves `answer` on `path` (anything
-    /// else is a 404), each answer delayed by `latency`.
-    pub(super) fn start(
-        path: &'static str,
-        latency: Option<Duration>,
-        answer: Answer,
-    ) -> std::io::Result<Transport> {
+    /// Binds a free loopback port and serves `answer` on every path, each
+    /// answer delayed by `latency`.
+    pub(super) fn start(latency: Option<Duration>, answer: Answer) -> std::io::Result<Transport> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -88,7 +84,7 @@ impl Transport {
             .name("justone-demo-server".to_owned())
             .spawn(move || {
                 runtime.block_on(async move {
-                    tokio::spawn(accept(listener, path, latency, answer));
+                    tokio::spawn(accept(listener, latency, answer));
                     // Err when the sender is dropped: the server is stopping.
                     let _ = stopped.await;
                 });
@@ -118,7 +114,7 @@ impl Drop for Transport {
     }
 }
 
-async fn accept(listener: TcpListener, path: &'static str, latency: Option<Duration>, answer: Answer) {
+async fn accept(listener: TcpListener, latency: Option<Duration>, answer: Answer) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -130,7 +126,7 @@ async fn accept(listener: TcpListener, path: &'static str, latency: Option<Durat
         };
         let answer = Arc::clone(&answer);
         tokio::spawn(async move {
-            let service = service_fn(move |request| respond(request, path, latency, Arc::clone(&answer)));
+            let service = service_fn(move |request| respond(request, latency, Arc::clone(&answer)));
             // An error only means the client went away, which is its business.
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -141,20 +137,11 @@ async fn accept(listener: TcpListener, path: &'static str, latency: Option<Durat
 
 async fn respond(
     request: Request<Incoming>,
-    path: &'static str,
     latency: Option<Duration>,
     answer: Answer,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let reply = if request.uri().path() == path {
-        answer(&Query::parse(request.uri().query().unwrap_or_default()))
-    } else {
-        Reply {
-            status: 404,
-            content_type: "text/plain",
-            retry_after: None,
-            body: "no such path on the demo server".to_owned(),
-        }
-    };
+    let query = Query::parse(request.uri().query().unwrap_or_default());
+    let reply = answer(request.uri().path(), &query);
     // A sleep on this connection's task: other connections go on meanwhile.
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;

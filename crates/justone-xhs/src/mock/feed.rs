@@ -76,12 +76,17 @@ impl Feed {
 }
 
 fn envelope(code: i64, message: &str, data: &str, oid: &str, page: u32) -> Reply {
+    envelope_with_id(code, message, data, &format!("demo-{oid}-{page}"))
+}
+
+/// An HTTP 200 envelope; `message` and `request_id` must need no JSON escaping.
+pub(super) fn envelope_with_id(code: i64, message: &str, data: &str, request_id: &str) -> Reply {
     Reply {
         status: 200,
         content_type: "application/json",
         retry_after: None,
         body: format!(
-            r#"{{"code":{code},"data":{data},"message":"{message}","recordTime":"2026-11-27T10:00:00","requestId":"demo-{oid}-{page}"}}"#
+            r#"{{"code":{code},"data":{data},"message":"{message}","recordTime":"2026-11-27T10:00:00","requestId":"{request_id}"}}"#
         ),
     }
 }

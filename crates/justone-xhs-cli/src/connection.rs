@@ -1,0 +1,127 @@
+//! How a command reaches the API: the connection options every command that
+//! sends requests shares (`feed`, `api`, `balance`), the client they build,
+//! the `--demo` server and the async runtime a command runs on.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use justone_xhs::{Client, ClientBuilder, Error, Region, RetryPolicy};
+
+use crate::DemoServer;
+use crate::cli::RegionArg;
+use crate::exit_code::Exit;
+use crate::report;
+
+/// The connection options of every command that sends requests (`feed`,
+/// `api`, `balance`): one definition, so their names, defaults and meaning
+/// cannot drift apart.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// API base URL (overrides --region).
+    #[arg(long, env = "JUSTONE_BASE_URL", hide_env_values = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Provider host.
+    #[arg(long, value_enum, default_value_t = RegionArg::Global)]
+    pub region: RegionArg,
+    /// Request timeout in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Retries per request for retryable failures.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: usize,
+    /// At most this many requests per second.
+    #[arg(long, value_name = "REQ_PER_SEC")]
+    pub rate: Option<f64>,
+    /// Read from the built-in demo server instead of the API (no token needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Read the token from this file (its first non-blank line). The token
+    /// is taken from --token-file, else JUST_ONE_API_TOKEN, else
+    /// JUSTONEAPI_TOKEN; never from the command line itself.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// Pages per channel the `--demo` server serves before its feeds end.
+#[cfg(feature = "demo")]
+const DEMO_PAGES: u32 = 10;
+
+/// The one client a command sends every request through: retries, rate
+/// limit, concurrency cap and `max_requests` budget are shared by all its
+/// requests.
+///
+/// # Errors
+/// As [`client_builder`] and [`ClientBuilder::build`].
+pub fn build_client(
+    args: &ConnectionArgs,
+    concurrency: u32,
+    max_requests: Option<u64>,
+    demo: Option<&DemoServer>,
+) -> Result<Client, Error> {
+    let mut builder = client_builder(args, demo)?.max_concurrency(concurrency as usize);
+    if let Some(max) = max_requests {
+        builder = builder.max_requests(max);
+    }
+    builder.build()
+}
+
+/// A client builder for `args`: the demo server's URL and a demo token
+/// when there is one, else the base URL or region and the token from
+/// --token-file (or, at `build`, the environment).
+///
+/// # Errors
+/// The token file cannot be read or holds no token.
+pub fn client_builder(args: &ConnectionArgs, demo: Option<&DemoServer>) -> Result<ClientBuilder, Error> {
+    let mut builder = Client::builder()
+        .timeout(Duration::from_secs(args.timeout))
+        .retry_policy(RetryPolicy::default().max_retries(args.retries));
+    if let Some(rate) = args.rate {
+        builder = builder.rate_limit(rate);
+    }
+    builder = match (demo, &args.base_url) {
+        (Some(server), _) => builder.base_url(server.base_url()).token("demo"),
+        (None, Some(url)) => builder.base_url(url),
+        (None, None) => builder.region(match args.region {
+            RegionArg::Global => Region::Global,
+            RegionArg::Cn => Region::China,
+        }),
+    };
+    if demo.is_none()
+        && let Some(path) = &args.token_file
+    {
+        builder = builder.token(crate::token_file::read(path)?);
+    }
+    Ok(builder)
+}
+
+/// Starts the demo server when `--demo` asks for one.
+///
+/// # Errors
+/// [`Exit::Usage`] for `--demo` in a binary built without the `demo` feature.
+pub fn start_demo(args: &ConnectionArgs) -> Result<Option<DemoServer>, Exit> {
+    if !args.demo {
+        return Ok(None);
+    }
+    #[cfg(feature = "demo")]
+    return Ok(Some(DemoServer::builder().pages(DEMO_PAGES).start()));
+    #[cfg(not(feature = "demo"))]
+    {
+        report::say(format_args!(
+            "error: --demo is not built into this binary (it was built without the cargo feature `demo`)"
+        ));
+        Err(Exit::Usage)
+    }
+}
+
+/// Runs a command's future on a new runtime.
+pub fn run(command: impl Future<Output = Result<(), Exit>>) -> Result<(), Exit> {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => {
+            report::say(format_args!("error: cannot start the async runtime: {e}"));
+            Err(Exit::Other)
+        }
+    }
+}

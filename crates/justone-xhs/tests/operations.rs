@@ -1,0 +1,219 @@
+//! Every operation of the table, driven from the table: the parameters the
+//! server receives, a lossless success, the business codes, and the checks
+//! that refuse a call before anything is sent. Plus the typed account and
+//! note-detail methods.
+
+mod support;
+
+use httpmock::prelude::*;
+use justone_xhs::{ApiCode, Client, Error, ParamKind};
+use support::{TOKEN, checked, client};
+
+/// `data` with spacing, escapes and a number a float would change.
+const DATA: &str = r#"{ "b" : 1.10, "a":"\u00e9", "n": 12345678901234567890 }"#;
+
+/// A value for every parameter of an operation (required or not).
+fn sample_params(operation: &justone_xhs::OperationInfo) -> Vec<(String, String)> {
+    operation
+        .params
+        .iter()
+        .map(|p| {
+            let value = match (p.kind, p.enum_values.last()) {
+                (_, Some(last)) => (*last).to_owned(),
+                (ParamKind::Integer, None) => "7".to_owned(),
+                (ParamKind::Boolean, None) => "true".to_owned(),
+                (_, None) => format!("v-{} é&=x", p.name),
+            };
+            (p.name.to_owned(), value)
+        })
+        .collect()
+}
+
+/// The sample values of the required parameters only.
+fn required_params(operation: &justone_xhs::OperationInfo) -> Vec<(String, String)> {
+    sample_params(operation)
+        .into_iter()
+        .filter(|(name, _)| operation.param(name).is_some_and(|p| p.required))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_operation_sends_its_parameters_and_returns_data_losslessly() {
+    assert!(Client::operations().len() > 30);
+    for operation in Client::operations() {
+        let params = sample_params(operation);
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                let mut when = when.method(GET).path(operation.path).query_param("token", TOKEN);
+                for (name, value) in &params {
+                    when = when.query_param(name, value);
+                }
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(format!(
+                        r#"{{"code":0,"data":{DATA},"requestId":"rid-{}"}}"#,
+                        operation.id
+                    ));
+            })
+            .await;
+        let answer = client(&server.base_url(), 0)
+            .call_operation(operation.id, &params)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", operation.id));
+        assert_eq!(mock.calls_async().await, 1, "{}", operation.id);
+        assert_eq!(answer.data.unwrap().get(), DATA, "{}", operation.id);
+        assert_eq!(answer.request_id, Some(format!("rid-{}", operation.id)));
+    }
+}
+
+/// Every business code, each through a different operation (round robin),
+/// so that the table of codes and the table of operations are both covered
+/// without sending their product.
+#[tokio::test]
+async fn business_codes_map_for_any_operation() {
+    let operations = Client::operations();
+    // Code 0 is the success the other test covers.
+    for (index, code) in ApiCode::ALL.iter().filter(|c| c.code() != 0).enumerate() {
+        let operation = &operations[(index * 7) % operations.len()];
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(operation.path);
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(format!(
+                        r#"{{"code":{},"data":null,"message":"m","requestId":"req-{}"}}"#,
+                        code.code(),
+                        code.code()
+                    ));
+            })
+            .await;
+        let required = required_params(operation);
+        let error = checked(
+            client(&server.base_url(), 0)
+                .call_operation(operation.id, &required)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            error.api_code(),
+            Some(*code),
+            "{} via {}",
+            code.code(),
+            operation.id
+        );
+        assert_eq!(error.request_id(), Some(format!("req-{}", code.code()).as_str()));
+    }
+}
+
+#[tokio::test]
+async fn invalid_calls_send_nothing() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|_, then| {
+            then.status(200).body(r#"{"code":0,"data":null}"#);
+        })
+        .await;
+    let client = client(&server.base_url(), 0);
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let search = "getApiXiaohongshuSearchNoteV1";
+    // (operation, parameters, the parameter named in the refusal)
+    let cases = [
+        (search, pairs(&[("page", "1")]), "keyword"),
+        (search, pairs(&[("keyword", "k"), ("colour", "red")]), "colour"),
+        (search, pairs(&[("keyword", "k"), ("sort", "best")]), "sort"),
+        (search, pairs(&[("keyword", "k"), ("page", "two")]), "page"),
+        ("getUserGetBalance", pairs(&[("token", "other")]), "token"),
+    ];
+    for (operation, params, bad) in cases {
+        match checked(client.call_operation(operation, &params).await.unwrap_err()) {
+            Error::InvalidParameter { name, .. } => assert_eq!(name, bad),
+            other => panic!("{other:?}"),
+        }
+    }
+    let error = client.call_operation("getNothing", &[]).await.unwrap_err();
+    assert!(matches!(error, Error::UnknownOperation { .. }), "{error:?}");
+    match client
+        .call_operation(search, &pairs(&[("keyword", "k"), ("sort", "best")]))
+        .await
+    {
+        Err(Error::InvalidParameter { allowed, .. }) => {
+            assert!(allowed.contains(&"time_descending".to_owned()))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(mock.calls_async().await, 0);
+    assert_eq!(client.request_count(), 0);
+}
+
+#[tokio::test]
+async fn balance_keeps_the_decimal_text_and_usage_summary_its_data() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/user/get-balance")
+                .query_param("token", TOKEN);
+            then.status(200)
+                .body(r#"{"code":0,"data":{"balance":"0.1000","currency":"CNY"},"requestId":"b1"}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/user/get-usage-summary")
+                .query_param("token", TOKEN);
+            then.status(200)
+                .body(format!(r#"{{"code":0,"data":{DATA},"requestId":"u1"}}"#));
+        })
+        .await;
+    let client = client(&server.base_url(), 0);
+    let balance = client.balance().await.unwrap();
+    assert_eq!(balance.balance, "0.1000");
+    assert_eq!(balance.currency, "CNY");
+    assert_eq!(balance.request_id.as_deref(), Some("b1"));
+    let usage = client.usage_summary().await.unwrap();
+    assert_eq!(usage.data.unwrap().get(), DATA);
+    assert_eq!(usage.request_id.as_deref(), Some("u1"));
+}
+
+#[tokio::test]
+async fn note_detail_sends_the_note_id() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/xiaohongshu/get-note-detail/v1")
+                .query_param("token", TOKEN)
+                .query_param("noteId", "n 1");
+            then.status(200)
+                .body(format!(r#"{{"code":0,"data":{DATA},"requestId":"d1"}}"#));
+        })
+        .await;
+    let answer = client(&server.base_url(), 0).note_detail("n 1").await.unwrap();
+    assert_eq!(answer.data.unwrap().get(), DATA);
+    assert_eq!(mock.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn the_demo_server_answers_the_account_and_every_operation() {
+    let server = justone_xhs::mock::DemoServer::builder().start_async().await;
+    let client = client(&server.base_url(), 0);
+    let balance = client.balance().await.unwrap();
+    assert_eq!(
+        (balance.balance.as_str(), balance.currency.as_str()),
+        ("100.0000", "CNY")
+    );
+    assert!(!client.usage_summary().await.unwrap().data_missing());
+    for operation in Client::operations() {
+        let required = required_params(operation);
+        let answer = client.call_operation(operation.id, &required).await.unwrap();
+        assert!(answer.request_id.is_some(), "{}", operation.id);
+    }
+    assert_eq!(server.requests(), 2 + Client::operations().len());
+}
