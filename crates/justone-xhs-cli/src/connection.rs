@@ -44,6 +44,11 @@ pub struct ConnectionArgs {
     pub token_file: Option<PathBuf>,
 }
 
+/// The token sent to the demo server. Every text is scrubbed of the token,
+/// so it must be no word the demo server's answers contain ("demo" was:
+/// its request ids showed as `[redacted]-…`).
+const DEMO_TOKEN: &str = "justone-local-demo-token";
+
 /// Pages per channel the `--demo` server serves before its feeds end.
 #[cfg(feature = "demo")]
 const DEMO_PAGES: u32 = 10;
@@ -81,7 +86,7 @@ pub fn client_builder(args: &ConnectionArgs, demo: Option<&DemoServer>) -> Resul
         builder = builder.rate_limit(rate);
     }
     builder = match (demo, &args.base_url) {
-        (Some(server), _) => builder.base_url(server.base_url()).token("demo"),
+        (Some(server), _) => builder.base_url(server.base_url()).token(DEMO_TOKEN),
         (None, Some(url)) => builder.base_url(url),
         (None, None) => builder.region(match args.region {
             RegionArg::Global => Region::Global,

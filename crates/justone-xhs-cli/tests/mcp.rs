@@ -182,7 +182,18 @@ async fn every_tool_answers_over_stdio_and_the_server_exits_when_stdin_closes() 
     let tools = session.client.list_all_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     names.sort_unstable();
-    assert_eq!(names, ["get_feed", "get_feed_pages", "list_channels"]);
+    assert_eq!(
+        names,
+        [
+            "call_operation",
+            "get_account_balance",
+            "get_feed",
+            "get_feed_pages",
+            "get_usage_summary",
+            "list_channels",
+            "list_operations",
+        ]
+    );
     for tool in &tools {
         let description = tool.description.as_deref().unwrap();
         assert!(description.contains("billed"), "{}: {description}", tool.name);
@@ -445,6 +456,53 @@ async fn invalid_arguments_send_nothing() {
 }
 
 #[tokio::test]
+async fn operations_and_the_account_are_tools_too() {
+    let server = DemoServer::builder().start_async().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    let listed = session.call("list_operations", json!({})).await;
+    let operations = success(&listed)["operations"].as_array().unwrap().clone();
+    assert!(operations.len() >= 31, "{}", operations.len());
+    assert!(
+        operations
+            .iter()
+            .any(|op| op["operation"] == "getApiXiaohongshuGetNoteDetailV1")
+    );
+    assert_eq!(server.requests(), 0, "listing is free");
+
+    // Refused before sending: an unknown operation, an unknown parameter.
+    for arguments in [
+        json!({"operation": "getNoSuchThing"}),
+        json!({"operation": "getApiXiaohongshuGetNoteDetailV1", "params": {"bogus": "1"}}),
+    ] {
+        let refused = session.call("call_operation", arguments.clone()).await;
+        assert_eq!(failure(&refused)["code"], "INVALID_ARGUMENT", "{arguments}");
+    }
+    assert_eq!(server.requests(), 0);
+
+    let detail = session
+        .call(
+            "call_operation",
+            json!({"operation": "getApiXiaohongshuGetNoteDetailV1", "params": {"noteId": "n1"}}),
+        )
+        .await;
+    let detail = success(&detail);
+    assert_eq!(detail["data"]["demo"], true, "{detail}");
+    assert_eq!(detail["operation"], "getApiXiaohongshuGetNoteDetailV1");
+
+    let balance = session.call("get_account_balance", json!({})).await;
+    let balance = success(&balance);
+    assert_eq!(
+        balance["balance"], "100.0000",
+        "the decimal text, exactly: {balance}"
+    );
+    assert_eq!(balance["currency"], "CNY");
+    let usage = session.call("get_usage_summary", json!({})).await;
+    assert!(success(&usage)["data"].is_object());
+    assert_eq!(server.requests(), 3);
+    session.finish().await;
+}
+
+#[tokio::test]
 async fn max_requests_is_a_budget_for_the_whole_session() {
     let server = DemoServer::builder().start_async().await;
     let session = start(&["--base-url", &server.base_url(), "--max-requests", "1"]).await;
@@ -460,6 +518,9 @@ async fn demo_serves_without_a_token() {
     let session = start_with(&["--demo"], None, false).await;
     let page = session.call("get_feed", json!({"channel": "food"})).await;
     assert_eq!(success(&page)["items"].as_array().unwrap().len(), 20);
+    // The demo's token is no word of the demo's own texts: its request ids
+    // are shown as they are, not redacted.
+    assert_eq!(success(&page)["request_id"], "demo-homefeed_food_v3-1");
     // An oid newer than this release is requested as given, with a warning.
     let page = session
         .call("get_feed", json!({"channel": "homefeed_gardening_v3"}))

@@ -94,8 +94,11 @@ impl From<Error> for ToolError {
             Error::Timeout { .. } => TIMEOUT,
             Error::Connect { .. } => NETWORK_ERROR,
             Error::BudgetSpent { .. } => BUDGET_SPENT,
-            // The only setting a tool call passes is the page number.
-            Error::InvalidSetting { .. } => INVALID_ARGUMENT,
+            // The settings a tool call passes: a page number, an
+            // operation and its parameters; all refused before sending.
+            Error::InvalidSetting { .. }
+            | Error::UnknownOperation { .. }
+            | Error::InvalidParameter { .. } => INVALID_ARGUMENT,
             _ => CLIENT_ERROR,
         };
         let message = match &error {

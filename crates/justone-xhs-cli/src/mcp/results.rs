@@ -2,7 +2,7 @@
 //! normalized record `feed` writes in jsonl (`crate::record::Record`), or
 //! with `raw` as the provider's object.
 
-use justone_xhs::FeedPage;
+use justone_xhs::{ApiResponse, FeedPage};
 use serde_json::{Map, Value, json};
 
 use super::errors::ToolError;
@@ -40,4 +40,15 @@ pub fn header(oid: &str, warning: Option<String>) -> Map<String, Value> {
         fields.insert("warning".to_owned(), json!(warning));
     }
     fields
+}
+
+/// An operation's answer: `data` as the provider sent it, and its
+/// `requestId`.
+pub fn response(operation: &str, answer: &ApiResponse) -> Result<Value, ToolError> {
+    let data = match answer.data.as_deref() {
+        Some(raw) => serde_json::from_str(raw.get())
+            .map_err(|e| ToolError::protocol(format!("{operation}: data cannot be read: {e}")))?,
+        None => Value::Null,
+    };
+    Ok(json!({ "operation": operation, "request_id": answer.request_id, "data": data }))
 }

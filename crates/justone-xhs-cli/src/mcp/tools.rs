@@ -63,6 +63,16 @@ pub struct GetFeedPagesArgs {
     raw: bool,
 }
 
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CallOperationArgs {
+    /// The operationId, from list_operations (`getApiXiaohongshuGetNoteDetailV1`).
+    operation: String,
+    /// The parameters by name, values as text or JSON numbers and booleans
+    /// (`{"noteId": "…"}`); the token is added by the server.
+    #[serde(default)]
+    params: serde_json::Map<String, Value>,
+}
+
 fn first_page() -> i64 {
     1
 }
@@ -159,12 +169,90 @@ impl FeedTools {
         result.insert("next_page".to_owned(), json!(next));
         Ok(CallToolResult::structured(Value::Object(result)))
     }
+
+    #[tool(
+        description = "List the provider's operations this server can call: the 28 Xiaohongshu (RedNote) operations of Just One API's public document, the Notes Feed and the account endpoints, each with its operationId, method, path, summary and parameters (name, type, required, allowed values). Sends no request, so this call is never billed.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_operations(&self) -> CallToolResult {
+        let operations: Vec<Value> = Client::operations()
+            .iter()
+            .map(|op| {
+                let params: Vec<Value> = op
+                    .params
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "name": p.name,
+                            "type": p.kind.name(),
+                            "required": p.required,
+                            "enum": p.enum_values,
+                            "default": p.default,
+                        })
+                    })
+                    .collect();
+                json!({"operation": op.id, "method": op.method, "path": op.path, "summary": op.summary, "params": params})
+            })
+            .collect();
+        CallToolResult::structured(json!({ "operations": operations }))
+    }
+
+    #[tool(
+        description = "Call one of the provider's operations (see list_operations) with its parameters. Parameters are checked against the operation's documented list before anything is sent (unknown names, missing required ones and values outside the allowed ones are refused without cost). A call sends one request to Just One API, which may be billed (retries count too). Returns the provider's data unchanged and its request_id.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn call_operation(
+        &self,
+        Parameters(args): Parameters<CallOperationArgs>,
+    ) -> Result<CallToolResult, ToolError> {
+        let params = args
+            .params
+            .into_iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => Ok((name, text)),
+                Value::Number(_) | Value::Bool(_) => Ok((name, value.to_string())),
+                other => Err(ToolError::invalid_argument(format!(
+                    "parameter {name}: a text, number or boolean is expected, got {other}"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let answer = self.client.call_operation(&args.operation, &params).await?;
+        Ok(CallToolResult::structured(results::response(
+            &args.operation,
+            &answer,
+        )?))
+    }
+
+    #[tool(
+        description = "The Just One API account's balance, exactly as the provider states it (a decimal text such as \"100.0000\", and the currency). Sends one request, which may be billed.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn get_account_balance(&self) -> Result<CallToolResult, ToolError> {
+        let balance = self.client.balance().await?;
+        Ok(CallToolResult::structured(json!({
+            "balance": balance.balance,
+            "currency": balance.currency,
+            "request_id": balance.request_id,
+        })))
+    }
+
+    #[tool(
+        description = "The Just One API account's usage summary, as the provider sends it (its shape is not documented). Sends one request, which may be billed.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn get_usage_summary(&self) -> Result<CallToolResult, ToolError> {
+        let answer = self.client.usage_summary().await?;
+        Ok(CallToolResult::structured(results::response(
+            "getUserGetUsageSummary",
+            &answer,
+        )?))
+    }
 }
 
 #[tool_handler(
     router = self.tool_router,
     name = "justone-xhs",
-    instructions = "Xiaohongshu (RedNote) notes feeds through Just One API. list_channels is free; get_feed and get_feed_pages send requests that may be billed, one per page."
+    instructions = "Xiaohongshu (RedNote) data through Just One API. list_channels and list_operations are free; every other tool sends requests that may be billed (get_feed_pages one per page)."
 )]
 impl rmcp::ServerHandler for FeedTools {}
 
