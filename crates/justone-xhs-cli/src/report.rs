@@ -49,35 +49,24 @@ pub fn finish(outcome: &Outcome, quiet: bool, continue_with: &[String]) -> Exit 
         say(format_args!("channels: {}", channel_summary(runs)));
     }
     let groups = failure_groups(outcome);
-    for (rank, group) in groups.iter().enumerate() {
-        match rank {
-            0 => {
-                let (_, error) = group[0];
-                say(format_args!(
-                    "error: {}: {}{}",
-                    where_failed(group),
-                    message(error),
-                    context(error)
-                ));
-                say(format_args!("hint: {}", hint(error)));
-            }
-            1 | 2 => {
-                let (_, error) = group[0];
-                say(format_args!(
-                    "error: {}: {}{}",
-                    where_failed(group),
-                    message(error),
-                    context(error)
-                ));
-            }
-            _ => {
-                say(format_args!(
-                    "error: {} more kinds of failure in other channels",
-                    groups.len() - 3
-                ));
-                break;
-            }
+    // The most important cause gets its hint; the next two a line each.
+    for (rank, group) in groups.iter().take(3).enumerate() {
+        let (_, error) = group[0];
+        say(format_args!(
+            "error: {}: {}{}",
+            where_failed(group),
+            message(error),
+            context(error)
+        ));
+        if rank == 0 {
+            say(format_args!("hint: {}", hint(error)));
         }
+    }
+    if groups.len() > 3 {
+        say(format_args!(
+            "error: {} more kinds of failure in other channels",
+            groups.len() - 3
+        ));
     }
     match &outcome.stop {
         Some(Stop::Signal(signal)) => say(format_args!(
