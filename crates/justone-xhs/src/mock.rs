@@ -210,7 +210,8 @@ impl DemoServer {
         self.transport.base_url()
     }
 
-    /// How many feed requests the server has answered.
+    /// How many feed requests the server has received (each is answered,
+    /// after the configured latency).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }
