@@ -47,6 +47,7 @@
 //! | `rustls` | yes | TLS with rustls and the ring crypto provider; certificates checked by the operating system's verifier |
 //! | `rustls-aws-lc-rs` | | TLS with rustls and the aws-lc-rs provider (needs a C compiler) |
 //! | `native-tls` | | TLS with the platform's library (OpenSSL on Linux) |
+//! | `http2` | | HTTP/2 when the server offers it; without it, HTTP/1.1 (which the API serves) and no `h2` to compile |
 //! | `mock` | | [`mock::DemoServer`], a local Notes Feed serving bundled fixtures, and [`mock::FaultyServer`], for tests, demos and examples without a token |
 //!
 //! With several TLS features enabled, `native-tls` wins over

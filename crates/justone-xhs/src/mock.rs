@@ -218,7 +218,8 @@ impl DemoServer {
         self.transport.base_url()
     }
 
-    /// How many requests the server has answered (every path).
+    /// How many requests the server has received, on every path (each is
+    /// answered, after the configured latency).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }

@@ -61,9 +61,13 @@ mod backend {
             .with_platform_verifier()
             .map_err(failed)?
             .with_no_client_auth();
-        // reqwest offers HTTP/2 through ALPN only in configurations it builds
-        // itself; a preconfigured one must ask for it.
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        // reqwest sets ALPN only in configurations it builds itself; a
+        // preconfigured one must offer what the connector can speak.
+        config.alpn_protocols = if cfg!(feature = "http2") {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
         Ok(reqwest::Client::builder().tls_backend_preconfigured(config))
     }
 
