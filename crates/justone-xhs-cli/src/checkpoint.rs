@@ -1,19 +1,30 @@
 //! The checkpoint kept next to an `--output` file, so that `--resume` can
 //! continue a run exactly once even after `kill -9`.
 //!
-//! The order of writes makes it safe: a page is appended to the output and
-//! flushed, then the checkpoint is replaced (write a temporary file, rename
-//! it) with the output's new length. On resume the output is cut back to the
-//! length the checkpoint names, which drops a torn record, a page written
-//! after the last checkpoint, and the closing `]` of a JSON array.
+//! The order of writes makes it safe: a page is appended to the output, then
+//! one line is appended to the checkpoint, a journal: the output's new
+//! length and record count, and the channel's new mark. On resume the
+//! journal is replayed (a torn last line is ignored) and the output is cut
+//! back to the length it names, which drops a torn record, a page written
+//! after the last line, and the closing `]` of a JSON array.
+//!
+//! A journal costs one small `write` per page; rewriting a whole file and
+//! renaming it per page cost a third of the CLI's throughput.
+//!
+//! ```text
+//! {"version":2,"run":{…}}          the run's shape (JSON)
+//! 0 0 - 0 0                        bytes records channel next-page done
+//! 1234 20 0 2 0                    channel 0 now stands at page 2
+//! ```
 
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 /// Bumped when the file's meaning changes; an unknown version is refused.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// What a run fetches and how it writes it; `--resume` must match it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +74,9 @@ pub struct ChannelMark {
     pub done: bool,
 }
 
-/// The checkpoint's content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The checkpoint's content, as the journal's lines add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
-    pub version: u32,
     pub run: RunShape,
     /// Bytes of the output that hold whole pages (without a closing `]`).
     pub committed_bytes: u64,
@@ -84,7 +94,6 @@ impl Checkpoint {
             done: false,
         };
         Checkpoint {
-            version: VERSION,
             channels: vec![mark; run.channels.len()],
             run,
             committed_bytes: 0,
@@ -100,6 +109,13 @@ pub fn path_for(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The journal's first line.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    run: RunShape,
+}
+
 /// Reads a checkpoint; `Ok(None)` when there is none.
 pub fn load(path: &Path) -> Result<Option<Checkpoint>, String> {
     let text = match std::fs::read(path) {
@@ -107,26 +123,139 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, String> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let checkpoint: Checkpoint = serde_json::from_slice(&text)
-        .map_err(|e| format!("{} is not a checkpoint of this tool: {e}", path.display()))?;
-    if checkpoint.version != VERSION || checkpoint.channels.len() != checkpoint.run.channels.len() {
+    let not_ours = |why: String| format!("{} is not a checkpoint of this tool: {why}", path.display());
+    // Only whole lines count: a kill in the middle of an append leaves a
+    // torn last line, which never happened as far as the output is concerned.
+    let mut lines = text
+        .split_inclusive(|b| *b == b'\n')
+        .filter(|l| l.ends_with(b"\n"));
+    let header: Header = lines
+        .next()
+        .ok_or_else(|| not_ours("it is empty".to_owned()))
+        .and_then(|line| serde_json::from_slice(line).map_err(|e| not_ours(e.to_string())))?;
+    if header.version != VERSION {
         return Err(format!(
             "{} was written by another version of this tool (checkpoint version {})",
             path.display(),
-            checkpoint.version
+            header.version
         ));
+    }
+    let mut checkpoint = Checkpoint::new(header.run);
+    for line in lines {
+        let entry = std::str::from_utf8(line)
+            .ok()
+            .and_then(|line| Entry::parse(line, checkpoint.channels.len()))
+            .ok_or_else(|| not_ours(format!("a line reads {:?}", String::from_utf8_lossy(line))))?;
+        entry.apply(&mut checkpoint);
     }
     Ok(Some(checkpoint))
 }
 
-/// Replaces the checkpoint atomically: a reader (or a resume after a crash)
-/// sees the old one or the new one, never half of either.
-pub fn save(path: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, serde_json::to_vec(checkpoint)?)?;
-    std::fs::rename(&tmp, path)
+/// One line of the journal: the output's length and records after a
+/// commit, and the channel it moved, if any.
+struct Entry {
+    bytes: u64,
+    records: u64,
+    channel: Option<(usize, ChannelMark)>,
+}
+
+impl Entry {
+    fn line(&self) -> String {
+        match self.channel {
+            Some((index, mark)) => format!(
+                "{} {} {index} {} {}\n",
+                self.bytes,
+                self.records,
+                mark.next_page,
+                u8::from(mark.done)
+            ),
+            None => format!("{} {} - 0 0\n", self.bytes, self.records),
+        }
+    }
+
+    fn parse(line: &str, channels: usize) -> Option<Entry> {
+        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+        let [bytes, records, index, next_page, done] = fields.as_slice() else {
+            return None;
+        };
+        let channel = match *index {
+            "-" => None,
+            index => {
+                let index: usize = index.parse().ok().filter(|i| *i < channels)?;
+                let mark = ChannelMark {
+                    next_page: next_page.parse().ok()?,
+                    done: match *done {
+                        "0" => false,
+                        "1" => true,
+                        _ => return None,
+                    },
+                };
+                Some((index, mark))
+            }
+        };
+        Some(Entry {
+            bytes: bytes.parse().ok()?,
+            records: records.parse().ok()?,
+            channel,
+        })
+    }
+
+    fn apply(&self, checkpoint: &mut Checkpoint) {
+        checkpoint.committed_bytes = self.bytes;
+        checkpoint.records = self.records;
+        if let Some((index, mark)) = self.channel {
+            checkpoint.channels[index] = mark;
+        }
+    }
+}
+
+/// The open journal of a run, appended to after every commit.
+pub struct Journal {
+    file: File,
+}
+
+impl Journal {
+    /// Writes `checkpoint` as a new journal (a temporary file renamed over
+    /// the old one, so a crash leaves the old journal or the new one) and
+    /// opens it for appending.
+    pub fn create(path: &Path, checkpoint: &Checkpoint) -> io::Result<Journal> {
+        let mut text = serde_json::to_string(&Header {
+            version: VERSION,
+            run: checkpoint.run.clone(),
+        })?;
+        text.push('\n');
+        let entry = |channel| Entry {
+            bytes: checkpoint.committed_bytes,
+            records: checkpoint.records,
+            channel,
+        };
+        text.push_str(&entry(None).line());
+        for (index, mark) in checkpoint.channels.iter().enumerate() {
+            text.push_str(&entry(Some((index, *mark))).line());
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, path)?;
+        let file = OpenOptions::new().append(true).open(path)?;
+        Ok(Journal { file })
+    }
+
+    /// Records one commit: one `write` of one line.
+    pub fn append(
+        &mut self,
+        bytes: u64,
+        records: u64,
+        channel: Option<(usize, ChannelMark)>,
+    ) -> io::Result<()> {
+        let entry = Entry {
+            bytes,
+            records,
+            channel,
+        };
+        self.file.write_all(entry.line().as_bytes())
+    }
 }
 
 /// Removes the checkpoint of a finished run.
@@ -153,13 +282,30 @@ mod tests {
     }
 
     #[test]
-    fn save_and_load_round_trip_and_leave_no_temporary_file() {
+    fn a_journal_replays_to_the_last_whole_line_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = path_for(&dir.path().join("out.jsonl"));
         assert_eq!(load(&path).unwrap(), None);
         let mut checkpoint = Checkpoint::new(shape());
         checkpoint.committed_bytes = 42;
-        save(&path, &checkpoint).unwrap();
+        let mut journal = Journal::create(&path, &checkpoint).unwrap();
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&checkpoint));
+        let mark = ChannelMark {
+            next_page: 2,
+            done: false,
+        };
+        journal.append(100, 20, Some((0, mark))).unwrap();
+        checkpoint.committed_bytes = 100;
+        checkpoint.records = 20;
+        checkpoint.channels[0] = mark;
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&checkpoint));
+        // A torn last line (a kill mid-append) is as if never written.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"200 40 0 3")
+            .unwrap();
         assert_eq!(load(&path).unwrap(), Some(checkpoint));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         remove(&path).unwrap();

@@ -24,7 +24,7 @@ impl FileSink {
     /// Writes what comes before the first record of a new output.
     pub fn preamble(&mut self) -> io::Result<()> {
         let preamble = self.renderer.preamble()?;
-        self.output.commit(&preamble, |_| {})
+        self.output.commit(&preamble, 0, None)
     }
 }
 
@@ -32,15 +32,13 @@ impl PageSink for FileSink {
     fn page(&mut self, channel: usize, page: &FeedPage, mark: ChannelMark) -> io::Result<usize> {
         let (bytes, items) = self.renderer.page(page)?;
         let records = self.renderer.records();
-        self.output.commit(&bytes, |c| {
-            c.records = records;
-            c.channels[channel] = mark;
-        })?;
+        self.output.commit(&bytes, records, Some((channel, mark)))?;
         Ok(items)
     }
 
     fn feed_ended(&mut self, channel: usize, _page: &FeedPage, mark: ChannelMark) -> io::Result<()> {
-        self.output.commit(&[], |c| c.channels[channel] = mark)
+        self.output
+            .commit(&[], self.renderer.records(), Some((channel, mark)))
     }
 
     fn finish(&mut self, outcome: &Outcome) -> io::Result<()> {

@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::checkpoint::{self, Checkpoint, RunShape};
+use crate::checkpoint::{self, ChannelMark, Checkpoint, Journal, RunShape};
 
 /// Why the output could not be opened.
 #[derive(Debug)]
@@ -22,7 +22,7 @@ pub struct Output {
     target: Target,
     /// Bytes that hold whole pages; a failed write is cut back to this.
     committed: u64,
-    checkpoint: Option<(PathBuf, Checkpoint)>,
+    journal: Option<(PathBuf, Journal)>,
 }
 
 enum Target {
@@ -42,7 +42,7 @@ impl Output {
         Output {
             target: Target::Stdout,
             committed: 0,
-            checkpoint: None,
+            journal: None,
         }
     }
 
@@ -61,16 +61,20 @@ impl Output {
         let file = File::create(path).map_err(|e| cannot("create", path, &e))?;
         // A device or a pipe cannot be cut back or appended to later: it
         // gets no checkpoint.
-        let checkpoint = (!special).then(|| (checkpoint::path_for(path), Checkpoint::new(shape)));
-        let mut output = Output {
+        let journal = match special {
+            true => None,
+            false => {
+                let journal_path = checkpoint::path_for(path);
+                let journal = Journal::create(&journal_path, &Checkpoint::new(shape))
+                    .map_err(|e| cannot("write the checkpoint of", path, &e))?;
+                Some((journal_path, journal))
+            }
+        };
+        Ok(Output {
             target: Target::File(file),
             committed: 0,
-            checkpoint,
-        };
-        output
-            .save_checkpoint()
-            .map_err(|e| cannot("write the checkpoint of", path, &e))?;
-        Ok(output)
+            journal,
+        })
     }
 
     /// An output file continued from its checkpoint: cut back to the whole
@@ -116,10 +120,13 @@ impl Output {
         file.set_len(checkpoint.committed_bytes)
             .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
             .map_err(|e| cannot("cut back", path, &e))?;
+        // Rewritten whole: a torn last line must not be appended to.
+        let journal = Journal::create(&checkpoint_path, &checkpoint)
+            .map_err(|e| cannot("write the checkpoint of", path, &e))?;
         let output = Output {
             target: Target::File(file),
             committed: checkpoint.committed_bytes,
-            checkpoint: Some((checkpoint_path, checkpoint.clone())),
+            journal: Some((checkpoint_path, journal)),
         };
         Ok((output, Resumed { checkpoint, written }))
     }
@@ -129,16 +136,22 @@ impl Output {
         matches!(self.target, Target::Stdout)
     }
 
-    /// Writes `bytes` whole, then lets `update` record in the checkpoint
-    /// what they hold. On a failed write the file is cut back to its last
-    /// whole page and the checkpoint is left as it was.
-    pub fn commit(&mut self, bytes: &[u8], update: impl FnOnce(&mut Checkpoint)) -> io::Result<()> {
+    /// Writes `bytes` whole, then records in the checkpoint that the output
+    /// now holds `records` records and, when a channel moved, where it
+    /// stands. On a failed write the file is cut back to its last whole
+    /// page and the checkpoint is left as it was.
+    pub fn commit(
+        &mut self,
+        bytes: &[u8],
+        records: u64,
+        channel: Option<(usize, ChannelMark)>,
+    ) -> io::Result<()> {
         self.write_whole(bytes)?;
         self.committed += bytes.len() as u64;
-        if let Some((_, checkpoint)) = self.checkpoint.as_mut() {
-            update(checkpoint);
+        match self.journal.as_mut() {
+            Some((_, journal)) => journal.append(self.committed, records, channel),
+            None => Ok(()),
         }
-        self.save_checkpoint()
     }
 
     /// Writes what ends the output (a JSON array's `]`) and, when the run
@@ -146,7 +159,7 @@ impl Output {
     /// checkpoint's length: a resume cuts it off and appends.
     pub fn finish(&mut self, footer: &[u8], complete: bool) -> io::Result<()> {
         self.write_whole(footer)?;
-        match &self.checkpoint {
+        match &self.journal {
             Some((path, _)) if complete => checkpoint::remove(path),
             _ => Ok(()),
         }
@@ -167,16 +180,6 @@ impl Output {
             let _ = file.seek(SeekFrom::Start(self.committed));
         }
         result
-    }
-
-    fn save_checkpoint(&mut self) -> io::Result<()> {
-        match self.checkpoint.as_mut() {
-            Some((path, checkpoint)) => {
-                checkpoint.committed_bytes = self.committed;
-                checkpoint::save(path, checkpoint)
-            }
-            None => Ok(()),
-        }
     }
 }
 

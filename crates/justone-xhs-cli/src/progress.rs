@@ -56,3 +56,20 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_shrinks_when_a_feed_ends_early_but_never_below_the_pages_done() {
+        // A hidden bar keeps its counts: what a visible one would draw.
+        let progress = Progress::new(false);
+        progress.set_total(20);
+        progress.inc(3);
+        progress.feed_ended(7);
+        assert_eq!(progress.bar.length(), Some(13));
+        progress.feed_ended(100);
+        assert_eq!(progress.bar.length(), Some(3));
+    }
+}

@@ -325,3 +325,40 @@ fn completions_and_the_man_page_are_generated() {
         &man.stdout[..80]
     );
 }
+
+/// On a terminal (a pty from `script`), the bar shows the rate and the time
+/// left, and it never leaves a stale line among the records written to the
+/// same terminal.
+#[test]
+fn the_progress_bar_shows_rate_and_eta_and_never_mixes_with_records() {
+    let server = DemoServer::builder()
+        .pages(3)
+        .latency(std::time::Duration::from_millis(300))
+        .start();
+    let command = format!(
+        "{BIN} feed --base-url {} --channel food --pages 10",
+        server.base_url()
+    );
+    let output = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("JUST_ONE_API_TOKEN", TOKEN)
+        .env("COLUMNS", "200")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.contains("/s"), "a rate: {screen}");
+    assert!(screen.contains("eta"), "the time left: {screen}");
+    // Every line that holds a record is the record alone.
+    let records: Vec<&str> = screen.lines().filter(|l| l.contains("\"channel\"")).collect();
+    assert_eq!(records.len(), 60, "{screen}");
+    for line in records {
+        let line = line.trim_start_matches(|c: char| c != '{').trim_end();
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    }
+}
