@@ -206,6 +206,9 @@ fn run(
                 &pages.to_string(),
                 "--concurrency",
                 &concurrency.to_string(),
+                // Every run writes the same scratch file; the CLI refuses to
+                // replace a non-empty output without it.
+                "--overwrite",
                 "--output",
             ])
             .arg(&output)
