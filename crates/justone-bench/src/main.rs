@@ -277,6 +277,8 @@ fn run(
                 &pages.to_string(),
                 "--concurrency",
                 &concurrency.to_string(),
+                // Every run writes the same scratch file; the CLI refuses to
+                // replace a non-empty output without it.
                 "--overwrite",
                 "--output",
             ])
