@@ -1,7 +1,7 @@
 //! The command-line contract: exit codes, formats, partial failure, dedup,
 //! concurrency, and that no output ever contains the token.
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use httpmock::prelude::*;
@@ -12,37 +12,12 @@ use serde_json::Value;
 #[path = "cli/api_and_balance.rs"]
 mod api_and_balance;
 
-const TOKEN: &str = "tok-CLI-SECRET-51d2";
+mod support;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::{Run, TOKEN, binary, finished};
 
 fn run(args: &[&str]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_justone-xhs"))
-        .args(args)
-        .env("JUST_ONE_API_TOKEN", TOKEN)
-        .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG")
-        // Help text is wrapped to the terminal, at most 100 columns.
-        .env_remove("COLUMNS")
-        .output()
-        .unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "token leaked:\n{}\n{}",
-        run.stdout,
-        run.stderr
-    );
-    run
+    finished(binary(args).output().unwrap())
 }
 
 fn feed(server: &str, extra: &[&str]) -> Run {

@@ -1,4 +1,4 @@
-//! What the harvest tests share: running the binary against a local
+//! What the CLI's test suites share: running the binary against a local
 //! server with a token that must never show, and stopping it at random
 //! moments.
 // Each test binary compiles this module and uses a part of it.
@@ -8,15 +8,25 @@ use std::process::{Child, Command, Output};
 
 pub const TOKEN: &str = "tok-HARVEST-SECRET-77";
 
-pub fn command(server: &str, args: &[&str]) -> Command {
+/// The binary with `args`, the token in the environment, and nothing else
+/// from the environment that could change what it does or prints.
+pub fn binary(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_justone-xhs"));
     command
-        .args(["feed", "--base-url", server, "--quiet"])
         .args(args)
         .env("JUST_ONE_API_TOKEN", TOKEN)
         .env_remove("JUSTONEAPI_TOKEN")
         .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        // Help text is wrapped to the terminal, at most 100 columns.
+        .env_remove("COLUMNS");
+    command
+}
+
+/// `feed` against `server`, quiet, with `args`.
+pub fn command(server: &str, args: &[&str]) -> Command {
+    let mut command = binary(&["feed", "--base-url", server, "--quiet"]);
+    command.args(args);
     command
 }
 
