@@ -148,15 +148,19 @@ mod tests {
         assert_eq!(Exit::Usage as i32, 2);
     }
 
-    /// The README's table of codes gives each its CLI exit code.
+    /// The README's table of codes says what the library's one table says
+    /// (name, retry rule) and gives each code its CLI exit code.
     #[test]
-    fn the_readme_table_gives_each_codes_exit() {
+    fn the_readme_table_agrees_with_the_codes_and_the_exits() {
         let readme = include_str!("../../../README.md");
         for code in ApiCode::ALL.iter().filter(|c| c.code() != 0) {
             let row = readme
                 .lines()
                 .find(|l| l.starts_with(&format!("| {} |", code.code())))
                 .unwrap_or_else(|| panic!("README has no row for code {}", code.code()));
+            assert!(row.contains(code.name()), "{row}");
+            let retried = if code.is_retryable() { "yes" } else { "no" };
+            assert!(row.contains(&format!("| {retried} |")), "{row}");
             let exit = classify(&api(code.code())) as u8;
             assert!(row.ends_with(&format!("| {exit} |")), "{row}");
         }

@@ -155,19 +155,4 @@ mod tests {
         assert_eq!(ApiCode::TokenLimitExceeded.class(), CodeClass::Quota);
         assert_eq!(ApiCode::from_code(602).name(), "TOKEN_LIMIT_EXCEEDED");
     }
-
-    /// The README's table of codes says what this table says.
-    #[test]
-    fn the_readme_table_agrees() {
-        let readme = include_str!("../../../README.md");
-        for code in ApiCode::ALL.iter().filter(|c| c.code() != 0) {
-            let row = readme
-                .lines()
-                .find(|l| l.starts_with(&format!("| {} |", code.code())))
-                .unwrap_or_else(|| panic!("README has no row for code {}", code.code()));
-            assert!(row.contains(code.name()), "{row}");
-            let retried = if code.is_retryable() { "yes" } else { "no" };
-            assert!(row.contains(&format!("| {retried} |")), "{row}");
-        }
-    }
 }
