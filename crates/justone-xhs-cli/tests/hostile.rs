@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 use httpmock::prelude::*;
 use justone_xhs::mock::DemoServer;
 
+mod support;
+
 const TOKEN: &str = "tok+SECRET/ab==";
 const BIN: &str = env!("CARGO_BIN_EXE_justone-xhs");
 
@@ -17,14 +19,7 @@ struct Run {
 }
 
 fn run_with(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env("JUST_ONE_API_TOKEN", TOKEN)
-        .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG")
-        .env_remove("COLUMNS");
+    let mut command = support::binary_with_token(TOKEN, args);
     for (key, value) in env {
         command.env(key, value);
     }

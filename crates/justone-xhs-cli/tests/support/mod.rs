@@ -11,10 +11,16 @@ pub const TOKEN: &str = "tok-HARVEST-SECRET-77";
 /// The binary with `args`, the token in the environment, and nothing else
 /// from the environment that could change what it does or prints.
 pub fn binary(args: &[&str]) -> Command {
+    binary_with_token(TOKEN, args)
+}
+
+/// [`binary`] with another token (one with characters URL encoding changes,
+/// say).
+pub fn binary_with_token(token: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_justone-xhs"));
     command
         .args(args)
-        .env("JUST_ONE_API_TOKEN", TOKEN)
+        .env("JUST_ONE_API_TOKEN", token)
         .env_remove("JUSTONEAPI_TOKEN")
         .env_remove("JUSTONE_BASE_URL")
         .env_remove("RUST_LOG")
