@@ -69,6 +69,7 @@ pub fn open(path: &Path, resuming: bool) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sqlite)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(sqlite)?;
+
     schema::migrate(&mut conn).map_err(sqlite)?;
     Ok(conn)
 }
@@ -97,7 +98,7 @@ fn writable(path: &Path) -> Result<bool, StoreError> {
     }
 }
 
-fn open_file(path: &Path, create: bool) -> Result<Connection, StoreError> {
+pub fn open_file(path: &Path, create: bool) -> Result<Connection, StoreError> {
     // No SQLITE_OPEN_URI: a file named `file:…` is a file, not options.
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {

@@ -7,6 +7,7 @@
 //! migrates it, [`runs`] keeps the `runs` table and resumes, [`writer`]
 //! stores pages, [`error`] says what went wrong.
 
+mod checkpointer;
 mod connection;
 mod error;
 mod runs;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use justone_xhs::FeedPage;
 use rusqlite::{Connection, TransactionBehavior, params};
 
+use super::checkpointer::{self, Checkpointer};
 use super::connection;
 use super::error::StoreError;
 use super::runs::{self, Ending, NotResumable};
@@ -38,6 +39,9 @@ ON CONFLICT (run_id, channel, page) DO UPDATE
 SET state = excluded.state, items = excluded.items, at = excluded.at, error = NULL";
 
 pub struct Store {
+    /// Declared before `conn`, so that it is dropped first: the writer's
+    /// connection closes last, checkpointing what is left.
+    checkpointer: Checkpointer,
     conn: Connection,
     path: PathBuf,
     run: i64,
@@ -51,16 +55,18 @@ impl Store {
     /// Opens (or creates) the database and adds a new run to it.
     pub fn create(path: &Path, shape: &RunShape, command: &str) -> Result<Store, StoreError> {
         let conn = connection::open(path, false)?;
+        let checkpointer = Checkpointer::start(path)?;
         let run = runs::start(&conn, shape, command).map_err(|e| StoreError::sqlite(path, e))?;
-        Ok(Store::new(conn, path, run))
+        Ok(Store::new(checkpointer, conn, path, run))
     }
 
     /// Continues the most recent unfinished run of the same command, and
     /// returns where each of its channels stands.
     pub fn resume(path: &Path, shape: &RunShape) -> Result<(Store, Vec<ChannelMark>), StoreError> {
         let conn = connection::open(path, true)?;
+        let checkpointer = Checkpointer::start(path)?;
         match runs::resume(&conn, shape).map_err(|e| StoreError::sqlite(path, e))? {
-            Ok((run, marks)) => Ok((Store::new(conn, path, run), marks)),
+            Ok((run, marks)) => Ok((Store::new(checkpointer, conn, path, run), marks)),
             Err(NotResumable::Nothing) => Err(StoreError::Usage(format!(
                 "nothing to resume: every run in {} is complete",
                 path.display()
@@ -73,8 +79,9 @@ impl Store {
         }
     }
 
-    fn new(conn: Connection, path: &Path, run: i64) -> Store {
+    fn new(checkpointer: Checkpointer, conn: Connection, path: &Path, run: i64) -> Store {
         Store {
+            checkpointer,
             conn,
             path: path.to_owned(),
             run,
@@ -128,6 +135,9 @@ impl Store {
         }
         tx.commit()?;
         self.pages += 1;
+        if self.pages.is_multiple_of(checkpointer::EVERY) {
+            self.checkpointer.nudge();
+        }
         Ok(stored as usize)
     }
 
