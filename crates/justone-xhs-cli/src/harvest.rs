@@ -70,6 +70,8 @@ pub struct Outcome {
     pub channels: Vec<ChannelRun>,
     pub pages: usize,
     pub items: usize,
+    /// Requests sent (every attempt, retries included).
+    pub requests: u64,
     pub retries: u64,
     pub elapsed: Duration,
     pub stop: Option<Stop>,
@@ -109,6 +111,7 @@ pub async fn run(
             .collect(),
         pages: 0,
         items: 0,
+        requests: 0,
         retries: 0,
         elapsed: Duration::ZERO,
         stop: None,
@@ -214,6 +217,7 @@ pub async fn run(
     // Past a second signal or a failed write, nothing fetched now is wanted.
     fetching.abort();
     progress.finish();
+    outcome.requests = client.request_count();
     outcome.retries = client.retry_count();
     outcome.elapsed = started.elapsed();
     outcome

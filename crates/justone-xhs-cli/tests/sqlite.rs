@@ -121,6 +121,7 @@ fn a_database_reads_back_equal_to_the_jsonl_of_the_same_pages() {
         .unwrap();
     assert_eq!(status, "complete");
     assert_eq!(requests, 8, "six pages and two ends");
+    assert_eq!(server.requests(), 3 * 8, "three runs of the same pages");
     assert!(
         command.starts_with("justone-xhs feed --channel food,travel --pages 4"),
         "{command}"
@@ -412,6 +413,12 @@ fn resume_continues_the_matching_unfinished_run_once() {
             "SELECT count(*) FROM runs WHERE status = 'complete' AND attempts = 2"
         ),
         1
+    );
+    // Both attempts' requests, as the servers counted them: 1 and 2, and
+    // the 303 of the first.
+    assert_eq!(
+        count(&db, "SELECT requests FROM runs"),
+        (failing.requests() + server.requests()) as i64
     );
     let out = run(
         &server.base_url(),

@@ -100,7 +100,7 @@ fn marks(conn: &Connection, id: i64, shape: &RunShape) -> rusqlite::Result<Vec<C
 /// How an attempt of a run ended.
 pub struct Ending<'a> {
     pub status: &'static str,
-    /// Answers seen by this attempt (added to the run's count).
+    /// Requests sent by this attempt (added to the run's count).
     pub requests: u64,
     pub retries: u64,
     /// `(channel oid, page, error)` of each page that failed for good.

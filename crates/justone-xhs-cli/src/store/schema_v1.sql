@@ -22,9 +22,8 @@ CREATE TABLE runs (
                 CHECK (status IN ('running', 'complete', 'failed', 'interrupted')),
     -- 1, plus one for each --resume.
     attempts    INTEGER NOT NULL DEFAULT 1,
-    -- Answers the run saw: pages, the empty pages that end feeds, failed
-    -- pages and retries. A lower bound: requests cancelled by a stop or
-    -- prefetched past a failure are not seen. NULL until an attempt ends.
+    -- Requests sent, every attempt and retry of every --resume included:
+    -- what may be billed. NULL until an attempt ends.
     requests    INTEGER,
     retries     INTEGER
 );

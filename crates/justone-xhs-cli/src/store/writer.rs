@@ -45,7 +45,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     run: i64,
-    /// Pages (end pages included) stored by this attempt: answers seen.
+    /// Pages (end pages included) stored by this attempt.
     pages: u64,
     /// Items skipped because they have no note id to key them by.
     without_id: u64,
@@ -159,7 +159,7 @@ impl Store {
         };
         let ending = Ending {
             status,
-            requests: self.pages + failed.len() as u64 + outcome.retries,
+            requests: outcome.requests,
             retries: outcome.retries,
             failed,
         };
