@@ -29,14 +29,14 @@ impl FileSink {
 }
 
 impl PageSink for FileSink {
-    fn page(&mut self, channel: usize, page: &FeedPage, mark: ChannelMark) -> io::Result<usize> {
-        let (bytes, items) = self.renderer.page(page)?;
+    fn page(&mut self, channel: usize, page: FeedPage, mark: ChannelMark) -> io::Result<usize> {
+        let (bytes, items) = self.renderer.page(&page)?;
         let records = self.renderer.records();
         self.output.commit(&bytes, records, Some((channel, mark)))?;
         Ok(items)
     }
 
-    fn feed_ended(&mut self, channel: usize, _page: &FeedPage, mark: ChannelMark) -> io::Result<()> {
+    fn feed_ended(&mut self, channel: usize, _page: FeedPage, mark: ChannelMark) -> io::Result<()> {
         self.output
             .commit(&[], self.renderer.records(), Some((channel, mark)))
     }

@@ -11,10 +11,8 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use futures::stream::{self, Stream, StreamExt};
+use futures::stream::{self, StreamExt};
 use justone_xhs::{Channel, Client, Error, FeedPage};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use crate::checkpoint::ChannelMark;
 use crate::exit_code::{Exit, classify};
@@ -142,15 +140,12 @@ pub async fn run(
                 .boxed()
         })
         .collect::<Vec<_>>();
+    let mut arrivals = stream::iter(walks).flatten_unordered(plan.concurrency);
     let cancel = client.cancellation_token().clone();
-    let (mut arrivals, fetching) = fetch_ahead(
-        stream::iter(walks).flatten_unordered(plan.concurrency),
-        cancel.clone(),
-    );
 
     loop {
         let (index, result) = tokio::select! {
-            arrival = arrivals.recv() => match arrival {
+            arrival = arrivals.next() => match arrival {
                 Some(arrival) => arrival,
                 None => break,
             },
@@ -173,7 +168,7 @@ pub async fn run(
                     next_page: run.next_page,
                     done: true,
                 };
-                if let Err(error) = sink.feed_ended(index, &page, mark) {
+                if let Err(error) = sink.feed_ended(index, page, mark) {
                     stop_writing(&mut outcome, error, sink, &cancel);
                     break;
                 }
@@ -190,7 +185,7 @@ pub async fn run(
                             .unwrap_or_default()
                     ));
                 }
-                if let Err(error) = write_page(&page, index, plan.last_page, sink, progress, &mut outcome) {
+                if let Err(error) = write_page(page, index, plan.last_page, sink, progress, &mut outcome) {
                     stop_writing(&mut outcome, error, sink, &cancel);
                     break;
                 }
@@ -214,8 +209,6 @@ pub async fn run(
         }
         progress.message(outcome.items, client.retry_count());
     }
-    // Past a second signal or a failed write, nothing fetched now is wanted.
-    fetching.abort();
     progress.finish();
     outcome.requests = client.request_count();
     outcome.retries = client.retry_count();
@@ -223,45 +216,8 @@ pub async fn run(
     outcome
 }
 
-/// A page (or the failure) of the channel with this index.
-type Arrival = (usize, Result<FeedPage, Error>);
-
-/// Drives the page walks on a task of their own, so that the next request
-/// is on its way while a page is being written (a slow output, such as the
-/// SQLite store, then costs little more time than a fast one).
-///
-/// The walks are polled only while the one-page hand-over is free, so
-/// besides the page being written at most one more is fetched or on its way
-/// per walk in progress: what a failed write or a kill can waste. A failure
-/// that ends the run cancels the client here, before the walks are polled
-/// again, so no request follows it while the page loop catches up.
-fn fetch_ahead(
-    walks: impl Stream<Item = Arrival> + Send + 'static,
-    cancel: justone_xhs::CancellationToken,
-) -> (mpsc::Receiver<Arrival>, JoinHandle<()>) {
-    let (hand_over, arrivals) = mpsc::channel(1);
-    let fetching = tokio::spawn(async move {
-        let mut walks = std::pin::pin!(walks);
-        while let Ok(slot) = hand_over.reserve().await {
-            let Some((index, result)) = walks.next().await else {
-                break;
-            };
-            if matches!(&result, Err(error) if ends_the_run(error)) {
-                cancel.cancel();
-            }
-            slot.send((index, result));
-        }
-    });
-    (arrivals, fetching)
-}
-
-/// Errors after which no request of the run should be sent.
-fn ends_the_run(error: &Error) -> bool {
-    is_fatal(error) || matches!(error, Error::BudgetSpent { .. })
-}
-
 fn write_page(
-    page: &FeedPage,
+    page: FeedPage,
     index: usize,
     last_page: u32,
     sink: &mut dyn PageSink,

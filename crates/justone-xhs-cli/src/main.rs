@@ -273,11 +273,14 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     let mut outcome = harvest::run(&client, plan, sink.as_mut(), &progress, signals).await;
 
-    let complete = outcome.complete();
-    if let Err(error) = sink.finish(&outcome)
-        && outcome.stop.is_none()
-    {
-        outcome.stop = Some(Stop::WriteFailed(error));
+    let mut complete = outcome.complete();
+    // An output may fail only here (the SQLite store commits its last page
+    // after the harvest has handed it over): then the run is not complete.
+    if let Err(error) = sink.finish(&outcome) {
+        complete = false;
+        if outcome.stop.is_none() {
+            outcome.stop = Some(Stop::WriteFailed(error));
+        }
     }
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
         Vec::new()

@@ -13,14 +13,19 @@ use crate::harvest::Outcome;
 pub trait PageSink {
     /// Writes one page of the channel with index `channel` (in the run's
     /// channel list) and records `mark`, the channel's new position, in the
-    /// same atomic step. Returns how many records were written.
-    fn page(&mut self, channel: usize, page: &FeedPage, mark: ChannelMark) -> io::Result<usize>;
+    /// same atomic step. Returns how many records it holds.
+    ///
+    /// A sink may finish the step after returning (the SQLite store commits
+    /// on a thread of its own while the next page is fetched): its failure
+    /// is then the error of a later call or of [`PageSink::finish`].
+    fn page(&mut self, channel: usize, page: FeedPage, mark: ChannelMark) -> io::Result<usize>;
 
     /// Records that the channel's feed ended with `page` (an empty page):
     /// `mark` is done.
-    fn feed_ended(&mut self, channel: usize, page: &FeedPage, mark: ChannelMark) -> io::Result<()>;
+    fn feed_ended(&mut self, channel: usize, page: FeedPage, mark: ChannelMark) -> io::Result<()>;
 
-    /// Ends the output after the harvest, however it went.
+    /// Ends the output after the harvest, however it went: every page
+    /// handed over is written, or the error says why not.
     fn finish(&mut self, outcome: &Outcome) -> io::Result<()>;
 
     /// Whether the records go to stdout: a closed pipe there means the

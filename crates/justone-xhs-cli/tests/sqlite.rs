@@ -352,6 +352,103 @@ fn a_busy_database_is_a_clear_error_not_a_hang() {
     assert_eq!(count(&db, "SELECT count(*) FROM runs"), 1);
 }
 
+/// `command` run by `sh` with files limited to `kib` KiB and SIGXFSZ
+/// ignored: a write past the limit fails (EFBIG) as on a full disk.
+fn with_file_limit(command: Command, kib: u32) -> Command {
+    let mut limited = Command::new("sh");
+    limited
+        .arg("-c")
+        .arg(format!("ulimit -f {}; trap '' XFSZ; exec \"$0\" \"$@\"", kib * 2))
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => limited.env(key, value),
+            None => limited.env_remove(key),
+        };
+    }
+    limited
+}
+
+#[test]
+fn a_database_that_cannot_grow_stops_requests_and_resumes_whole() {
+    let server = DemoServer::builder().pages(10).start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let args = [
+        "-c",
+        "food,travel",
+        "--pages",
+        "10",
+        "--concurrency",
+        "2",
+        "-o",
+        db.to_str().unwrap(),
+    ];
+    let out = finished(
+        with_file_limit(command(&server.base_url(), &args), 1024)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
+    assert!(out.stderr.contains("--resume"), "{}", out.stderr);
+    let stored = count(&db, "SELECT count(*) FROM progress WHERE state = 'written'");
+    assert!((1..20).contains(&stored), "{stored} pages stored");
+    // The pages stored, the one that failed, the one whose hand-over found
+    // the writer stopped, and a request per channel on its way: nothing is
+    // bought past that.
+    assert!(
+        server.requests() as i64 <= stored + 2 + 2,
+        "{} requests for {stored} pages",
+        server.requests()
+    );
+    assert_eq!(
+        read(&db)
+            .query_row("PRAGMA integrity_check", [], |row| row.get::<_, String>(0))
+            .unwrap(),
+        "ok"
+    );
+
+    let resumed = run(&server.base_url(), &[&args[..], &["--resume"]].concat());
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM progress WHERE state = 'written'"),
+        20
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM observations"), 20 * 20);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM runs WHERE status = 'complete'"),
+        1
+    );
+}
+
+#[test]
+fn a_last_page_that_cannot_be_stored_leaves_the_run_unfinished() {
+    let server = DemoServer::builder().pages(10).start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let args = ["-c", "food", "--pages", "1", "-o", db.to_str().unwrap()];
+    // Room for the schema and the run, not for the page: its commit fails
+    // after the harvest has handed it over, so only the end of the run
+    // can tell.
+    let out = finished(
+        with_file_limit(command(&server.base_url(), &args), 256)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
+    assert!(out.stderr.contains("--resume"), "{}", out.stderr);
+    assert_eq!(server.requests(), 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM progress"), 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
+
+    let resumed = run(&server.base_url(), &[&args[..], &["--resume"]].concat());
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(count(&db, "SELECT count(*) FROM observations"), 20);
+}
+
 #[test]
 fn resume_continues_the_matching_unfinished_run_once() {
     let failing = DemoServer::builder()

@@ -4,15 +4,18 @@
 //! schema is `schema_v1.sql` (documented in the README).
 //!
 //! One file per job: [`connection`] opens and checks the file, [`schema`]
-//! migrates it, [`runs`] keeps the `runs` table and resumes, [`writer`]
-//! stores pages, [`error`] says what went wrong.
+//! migrates it, [`runs`] keeps the `runs` table and resumes, [`sink`] is the
+//! harvest's output, [`writer`] stores pages on a thread of its own,
+//! [`checkpointer`] copies the log into the file on another, [`error`] says
+//! what went wrong.
 
 mod checkpointer;
 mod connection;
 mod error;
 mod runs;
 mod schema;
+mod sink;
 mod writer;
 
 pub use runs::without_credentials;
-pub use writer::Store;
+pub use sink::Store;
