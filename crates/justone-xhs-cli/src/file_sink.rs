@@ -41,7 +41,7 @@ impl PageSink for FileSink {
             .commit(&[], self.renderer.records(), Some((channel, mark)))
     }
 
-    fn finish(&mut self, outcome: &Outcome) -> io::Result<()> {
+    fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()> {
         self.output.finish(self.renderer.footer(), outcome.complete())
     }
 

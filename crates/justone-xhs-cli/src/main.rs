@@ -273,13 +273,18 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     let mut outcome = harvest::run(&client, plan, sink.as_mut(), &progress, signals).await;
 
-    let mut complete = outcome.complete();
     // An output may fail only here (the SQLite store commits its last page
     // after the harvest has handed it over): then the run is not complete.
-    if let Err(error) = sink.finish(&outcome) {
-        complete = false;
-        if outcome.stop.is_none() {
-            outcome.stop = Some(Stop::WriteFailed(error));
+    let finished = sink.finish(&mut outcome);
+    let complete = finished.is_ok() && outcome.complete();
+    if let Err(error) = finished {
+        match outcome.stop {
+            // The first write failure is the one to report.
+            Some(Stop::WriteFailed(_)) => {}
+            // A token-wide failure keeps its exit code, which outranks 1.
+            Some(Stop::Fatal(_)) => report::say(format_args!("error: cannot write the output: {error}")),
+            // Outranks a signal, a spent budget and a closed stdout.
+            _ => outcome.stop = Some(Stop::WriteFailed(error)),
         }
     }
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {

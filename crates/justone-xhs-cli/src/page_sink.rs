@@ -25,8 +25,9 @@ pub trait PageSink {
     fn feed_ended(&mut self, channel: usize, page: FeedPage, mark: ChannelMark) -> io::Result<()>;
 
     /// Ends the output after the harvest, however it went: every page
-    /// handed over is written, or the error says why not.
-    fn finish(&mut self, outcome: &Outcome) -> io::Result<()>;
+    /// handed over is written, or the error says why not, and `outcome`
+    /// no longer counts the page that could not be written.
+    fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()>;
 
     /// Whether the records go to stdout: a closed pipe there means the
     /// reader has all it wanted, not a failure.

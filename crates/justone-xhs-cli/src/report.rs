@@ -78,9 +78,7 @@ pub fn finish(outcome: &Outcome, quiet: bool, continue_with: &[String]) -> Exit 
         )),
         Some(Stop::WriteFailed(error)) => {
             say(format_args!("error: cannot write the output: {error}"));
-            say(format_args!(
-                "hint: free space or fix the output, then continue; only whole pages were kept"
-            ));
+            say(format_args!("hint: {}", write_hint(error)));
         }
         _ => {}
     }
@@ -88,6 +86,20 @@ pub fn finish(outcome: &Outcome, quiet: bool, continue_with: &[String]) -> Exit 
         say(format_args!("continue with: {command}"));
     }
     exit_status(outcome, &groups)
+}
+
+/// The database's own advice (a busy lock is not a full disk), or the
+/// advice for a file.
+fn write_hint(error: &std::io::Error) -> String {
+    #[cfg(feature = "sqlite")]
+    if let Some(store) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<crate::store::StoreError>())
+    {
+        return store.hint();
+    }
+    let _ = error;
+    "free space or fix the output, then continue; only whole pages were kept".to_owned()
 }
 
 fn exit_status(outcome: &Outcome, groups: &[Vec<(&ChannelRun, &Error)>]) -> Exit {

@@ -409,6 +409,19 @@ fn a_database_that_cannot_grow_stops_requests_and_resumes_whole() {
             .unwrap(),
         "ok"
     );
+    // The report says where each channel stands in the database, not where
+    // the harvest had got to when the page being stored failed.
+    for (slug, oid) in [("food", "homefeed_food_v3"), ("travel", "homefeed_travel_v3")] {
+        let next = count(
+            &db,
+            &format!("SELECT coalesce(max(page), 0) + 1 FROM progress WHERE channel = '{oid}'"),
+        );
+        assert!(
+            out.stderr.contains(&format!("{slug} at page {next}")),
+            "{slug} stands at page {next}: {}",
+            out.stderr
+        );
+    }
 
     let resumed = run(&server.base_url(), &[&args[..], &["--resume"]].concat());
     assert_eq!(resumed.code, 0, "{}", resumed.stderr);
@@ -431,13 +444,12 @@ fn a_last_page_that_cannot_be_stored_leaves_the_run_unfinished() {
     let args = ["-c", "food", "--pages", "1", "-o", db.to_str().unwrap()];
     // Room for the schema and the run, not for the page: its commit fails
     // after the harvest has handed it over, so only the end of the run
-    // can tell.
-    let out = finished(
-        with_file_limit(command(&server.base_url(), &args), 256)
-            .output()
-            .unwrap(),
-    );
+    // can tell. Not --quiet: the summary must not count the page.
+    let mut feed = support::binary(&["feed", "--base-url", &server.base_url()]);
+    feed.args(args);
+    let out = finished(with_file_limit(feed, 256).output().unwrap());
     assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.starts_with("0 pages, 0 items"), "{}", out.stderr);
     assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
     assert!(out.stderr.contains("--resume"), "{}", out.stderr);
     assert_eq!(server.requests(), 1);

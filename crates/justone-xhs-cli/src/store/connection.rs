@@ -69,7 +69,6 @@ pub fn open(path: &Path, resuming: bool) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sqlite)?;
     conn.pragma_update(None, "foreign_keys", true).map_err(sqlite)?;
-
     schema::migrate(&mut conn).map_err(sqlite)?;
     Ok(conn)
 }

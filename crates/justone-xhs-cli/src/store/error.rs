@@ -29,6 +29,8 @@ pub enum StoreError {
     Io { path: PathBuf, source: io::Error },
     /// Anything else SQLite reports (a full disk, an I/O error).
     Sqlite { path: PathBuf, source: rusqlite::Error },
+    /// The thread storing the pages ended without saying why (a panic).
+    WriterStopped { path: PathBuf },
 }
 
 impl StoreError {
@@ -67,7 +69,7 @@ impl StoreError {
                 "another program holds the database's write lock (a harvest, or an open transaction in `sqlite3`); let it finish, then resume"
                     .to_owned()
             }
-            StoreError::Io { .. } | StoreError::Sqlite { .. } => {
+            StoreError::Io { .. } | StoreError::Sqlite { .. } | StoreError::WriterStopped { .. } => {
                 "check the file, its directory (SQLite writes FILE-wal and FILE-shm beside it) and the free space"
                     .to_owned()
             }
@@ -111,6 +113,11 @@ impl fmt::Display for StoreError {
             }
             StoreError::Io { path, source } => write!(f, "cannot open {}: {source}", path.display()),
             StoreError::Sqlite { path, source } => write!(f, "{}: {source}", path.display()),
+            StoreError::WriterStopped { path } => write!(
+                f,
+                "{}: the thread storing pages stopped unexpectedly; the pages it stored are whole",
+                path.display()
+            ),
         }
     }
 }

@@ -17,5 +17,6 @@ mod schema;
 mod sink;
 mod writer;
 
+pub use error::StoreError;
 pub use runs::without_credentials;
 pub use sink::Store;

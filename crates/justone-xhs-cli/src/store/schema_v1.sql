@@ -22,8 +22,9 @@ CREATE TABLE runs (
                 CHECK (status IN ('running', 'complete', 'failed', 'interrupted')),
     -- 1, plus one for each --resume.
     attempts    INTEGER NOT NULL DEFAULT 1,
-    -- Requests sent, every attempt and retry of every --resume included:
-    -- what may be billed. NULL until an attempt ends.
+    -- Requests sent (retries included), added by each attempt that reaches
+    -- its end (one killed with -9 cannot): what may be billed. NULL until
+    -- an attempt ends.
     requests    INTEGER,
     retries     INTEGER
 );

@@ -17,11 +17,26 @@ use crate::checkpoint::{ChannelMark, RunShape};
 use crate::harvest::{Outcome, State, Stop};
 use crate::page_sink::PageSink;
 
+/// A page the writer was given: what the harvest counted for it.
+struct HandedOver {
+    channel: usize,
+    page: u32,
+    items: usize,
+    without_id: u64,
+    /// The empty page that ended its feed.
+    end: bool,
+}
+
 pub struct Store {
     path: PathBuf,
     run: i64,
     /// Stores the pages; `None` once it has stopped.
     writer: Option<Writer>,
+    /// The page the writer was given last: the one it was storing, if it
+    /// has failed.
+    last: Option<HandedOver>,
+    /// That page, once the writer has failed at it.
+    lost: Option<HandedOver>,
     /// The connection, back from the writer once it has stopped.
     conn: Option<Connection>,
     /// Items skipped because they have no note id to key them by.
@@ -65,15 +80,24 @@ impl Store {
             path: path.to_owned(),
             run,
             writer: Some(writer),
+            last: None,
+            lost: None,
             conn: None,
             without_id: 0,
         })
     }
 
-    /// Hands a page to the writer; returns the notes it holds.
-    fn hand_over(&mut self, page: FeedPage, state: &'static str) -> io::Result<usize> {
+    /// Hands a page of the channel with index `channel` to the writer;
+    /// returns the notes it holds.
+    fn hand_over(&mut self, channel: usize, page: FeedPage, state: &'static str) -> io::Result<usize> {
         let keyed = page.items.iter().filter(|item| item.id.is_some()).count();
-        let without_id = (page.items.len() - keyed) as u64;
+        let handed = HandedOver {
+            channel,
+            page: page.page,
+            items: keyed,
+            without_id: (page.items.len() - keyed) as u64,
+            end: state == "end",
+        };
         let handed_over = match &self.writer {
             Some(writer) => writer.store(page, state).is_ok(),
             None => false,
@@ -83,7 +107,8 @@ impl Store {
             self.stop_writer()?;
             return Err(io::Error::other(format!("{} is closed", self.path.display())));
         }
-        self.without_id += without_id;
+        self.without_id += handed.without_id;
+        self.last = Some(handed);
         Ok(keyed)
     }
 
@@ -97,14 +122,20 @@ impl Store {
             Some(Ended { conn, failure }) => {
                 self.conn = Some(conn);
                 match failure {
-                    Some(error) => Err(StoreError::sqlite(&self.path, error).into()),
+                    Some(error) => {
+                        // Pages are handed over one at a time, each after
+                        // the one before was stored: the last is the one
+                        // that failed.
+                        self.lost = self.last.take();
+                        Err(StoreError::sqlite(&self.path, error).into())
+                    }
                     None => Ok(()),
                 }
             }
-            None => Err(io::Error::other(format!(
-                "the thread writing {} stopped unexpectedly",
-                self.path.display()
-            ))),
+            None => Err(StoreError::WriterStopped {
+                path: self.path.clone(),
+            }
+            .into()),
         }
     }
 
@@ -131,12 +162,23 @@ impl Store {
             failed,
         };
         let Some(conn) = self.conn.as_mut() else {
-            return Err(StoreError::Io {
+            return Err(StoreError::WriterStopped {
                 path: self.path.clone(),
-                source: io::Error::other("the database connection was lost"),
             });
         };
         runs::finish(conn, self.run, &ending).map_err(|e| StoreError::sqlite(&self.path, e))?;
+        // Closing checkpoints too, but says nothing when that fails: then
+        // the log holds pages the file does not, and must not be parted
+        // from it.
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get::<_, i64>(0)) {
+            crate::report::say(format_args!(
+                "warning: {}: the log could not be copied into the database ({}); every page is in \
+                 {}-wal: keep it beside the database (the next run copies it in)",
+                self.path.display(),
+                crate::render::printable(&error.to_string()),
+                self.path.display()
+            ));
+        }
         if self.without_id > 0 {
             crate::report::say(format_args!(
                 "warning: {} items had no note id and are not in the database (notes are keyed by id)",
@@ -147,18 +189,36 @@ impl Store {
     }
 }
 
+/// Takes back what the harvest counted for a page that was not stored:
+/// its channel stands at that page again.
+fn uncount(outcome: &mut Outcome, lost: &HandedOver) {
+    let run = &mut outcome.channels[lost.channel];
+    run.next_page = lost.page;
+    if matches!(run.state, State::Done) {
+        run.state = State::Open;
+    }
+    if !lost.end {
+        outcome.pages -= 1;
+        outcome.items -= lost.items;
+    }
+}
+
 impl PageSink for Store {
-    fn page(&mut self, _channel: usize, page: FeedPage, _mark: ChannelMark) -> io::Result<usize> {
+    fn page(&mut self, channel: usize, page: FeedPage, _mark: ChannelMark) -> io::Result<usize> {
         // The mark follows from the progress row written with the page.
-        self.hand_over(page, "written")
+        self.hand_over(channel, page, "written")
     }
 
-    fn feed_ended(&mut self, _channel: usize, page: FeedPage, _mark: ChannelMark) -> io::Result<()> {
-        self.hand_over(page, "end").map(drop)
+    fn feed_ended(&mut self, channel: usize, page: FeedPage, _mark: ChannelMark) -> io::Result<()> {
+        self.hand_over(channel, page, "end").map(drop)
     }
 
-    fn finish(&mut self, outcome: &Outcome) -> io::Result<()> {
+    fn finish(&mut self, outcome: &mut Outcome) -> io::Result<()> {
         let written = self.stop_writer();
+        if let Some(lost) = &self.lost {
+            uncount(outcome, lost);
+            self.without_id -= lost.without_id;
+        }
         self.finish_run(
             outcome,
             written.is_ok() && !matches!(outcome.stop, Some(Stop::WriteFailed(_))),
