@@ -249,7 +249,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
             }
             (Box::new(files), marks)
         }
-        None => open_store(&args, &shape, base_url_from_env)?,
+        None => open_store(&args, &shape, base_url_from_env, client.cancellation_token())?,
     };
     let marks = match marks {
         Some(marks) => marks,
@@ -273,17 +273,21 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     let mut outcome = harvest::run(&client, plan, sink.as_mut(), &progress, signals).await;
 
-    // An output may fail only here (the SQLite store commits its last page
-    // after the harvest has handed it over): then the run is not complete.
+    // Ending the output can fail too (the JSON array's `]`; the SQLite
+    // store's commit of the last page handed over): then the run is not
+    // complete.
     let finished = sink.finish(&mut outcome);
     let complete = finished.is_ok() && outcome.complete();
     if let Err(error) = finished {
+        let reader_gone = error.kind() == std::io::ErrorKind::BrokenPipe && sink.is_stdout();
         match outcome.stop {
-            // The first write failure is the one to report.
-            Some(Stop::WriteFailed(_)) => {}
+            // The first write failure is the one to report; a reader that
+            // went away wanted no more.
+            Some(Stop::WriteFailed(_) | Stop::ReaderGone) => {}
+            _ if reader_gone => outcome.stop = Some(Stop::ReaderGone),
             // A token-wide failure keeps its exit code, which outranks 1.
             Some(Stop::Fatal(_)) => report::say(format_args!("error: cannot write the output: {error}")),
-            // Outranks a signal, a spent budget and a closed stdout.
+            // Outranks a signal and a spent budget.
             _ => outcome.stop = Some(Stop::WriteFailed(error)),
         }
     }
@@ -430,7 +434,12 @@ type OpenedStore = (Box<dyn PageSink>, Option<Vec<ChannelMark>>);
 /// Opens the `--format sqlite` database and adds a run to it, or continues
 /// one with `--resume`. Returns the channel marks of a resumed run.
 #[cfg(feature = "sqlite")]
-fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Result<OpenedStore, Exit> {
+fn open_store(
+    args: &FeedArgs,
+    shape: &RunShape,
+    base_url_from_env: bool,
+    cancel: &justone_xhs::CancellationToken,
+) -> Result<OpenedStore, Exit> {
     let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
         return Err(usage(
             "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
@@ -445,7 +454,7 @@ fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Res
         )));
     }
     let opened = if args.resume {
-        store::Store::resume(path, shape).map(|(store, marks)| (store, Some(marks)))
+        store::Store::resume(path, shape, cancel).map(|(store, marks)| (store, Some(marks)))
     } else {
         let mut recorded = args.clone();
         recorded.connection.base_url = recorded
@@ -453,7 +462,7 @@ fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Res
             .base_url
             .as_deref()
             .map(store::without_credentials);
-        store::Store::create(path, shape, &command_line(&recorded, base_url_from_env))
+        store::Store::create(path, shape, &command_line(&recorded, base_url_from_env), cancel)
             .map(|store| (store, None))
     };
     match opened {
@@ -463,7 +472,12 @@ fn open_store(args: &FeedArgs, shape: &RunShape, base_url_from_env: bool) -> Res
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_store(_args: &FeedArgs, _shape: &RunShape, _base_url_from_env: bool) -> Result<OpenedStore, Exit> {
+fn open_store(
+    _args: &FeedArgs,
+    _shape: &RunShape,
+    _base_url_from_env: bool,
+    _cancel: &justone_xhs::CancellationToken,
+) -> Result<OpenedStore, Exit> {
     Err(usage(
         "this justone-xhs was built without SQLite (the `sqlite` feature); choose another --format",
     ))

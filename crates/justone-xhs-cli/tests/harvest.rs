@@ -274,6 +274,30 @@ fn a_full_disk_stops_requests_and_exits_1() {
 }
 
 #[test]
+fn a_reader_that_stops_reading_ends_the_run_quietly_in_every_format() {
+    use std::io::Read;
+    for format in ["jsonl", "json", "csv"] {
+        let server = DemoServer::builder().pages(10).start();
+        let mut child = command(
+            &server.base_url(),
+            &["--all-channels", "--pages", "10", "--format", format],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        // `| head -c 100`: far less than a pipe holds of 410 pages.
+        let mut stdout = child.stdout.take().unwrap();
+        stdout.read_exact(&mut [0; 100]).unwrap();
+        drop(stdout);
+        let out = finished(child.wait_with_output().unwrap());
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(!out.stderr.contains("error"), "{format}: {}", out.stderr);
+        assert!(server.requests() < 41 * 10, "{format}: the run stopped");
+    }
+}
+
+#[test]
 fn a_closed_stderr_is_not_a_panic() {
     let server = DemoServer::builder().fault(Fault::BusinessCode(303)).start();
     let output = command(&server.base_url(), &["--channel", "food"])

@@ -3,9 +3,10 @@
 //!
 //! A WAL checkpoint syncs the log, copies it into the database and, once the
 //! whole log is copied, syncs the database. Left to SQLite, the writer's own
-//! connection does all of that after every 1000 logged pages, between two
-//! commits. Here a second connection checkpoints after every [`EVERY`]
-//! pages in `PASSIVE` mode, which never blocks the writer.
+//! connection does all of that whenever the log holds 1000 database pages
+//! (frames), between two commits. Here a second connection checkpoints
+//! after every [`EVERY`] feed pages stored (about 16 frames each) in
+//! `PASSIVE` mode, which never blocks the writer.
 //!
 //! The writer keeps SQLite's automatic checkpoint: only a checkpoint that
 //! completes the log between two of the writer's commits lets the log start
@@ -18,7 +19,8 @@
 //! included (a reader could then remove the log under the writer).
 //!
 //! A failed checkpoint loses nothing: the log keeps every page until one
-//! succeeds, and the writer meets the same disk and reports it.
+//! succeeds. The writer's own commits fail on a full disk; a log that cannot
+//! be copied in at the end is a warning of the store's (`sink.rs`).
 
 use std::path::Path;
 use std::sync::mpsc::{self, SyncSender};

@@ -69,7 +69,11 @@ impl StoreError {
                 "another program holds the database's write lock (a harvest, or an open transaction in `sqlite3`); let it finish, then resume"
                     .to_owned()
             }
-            StoreError::Io { .. } | StoreError::Sqlite { .. } | StoreError::WriterStopped { .. } => {
+            StoreError::WriterStopped { .. } => {
+                "this is a bug in justone-xhs; please report it. The pages stored are whole: --resume continues"
+                    .to_owned()
+            }
+            StoreError::Io { .. } | StoreError::Sqlite { .. } => {
                 "check the file, its directory (SQLite writes FILE-wal and FILE-shm beside it) and the free space"
                     .to_owned()
             }

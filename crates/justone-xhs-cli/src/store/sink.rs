@@ -5,7 +5,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use justone_xhs::FeedPage;
+use justone_xhs::{CancellationToken, FeedPage};
 use rusqlite::Connection;
 
 use super::checkpointer::Checkpointer;
@@ -45,20 +45,32 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the database and adds a new run to it.
-    pub fn create(path: &Path, shape: &RunShape, command: &str) -> Result<Store, StoreError> {
+    ///
+    /// `cancel` is the client's: a page that cannot be stored stops the
+    /// requests at once, not at the next page.
+    pub fn create(
+        path: &Path,
+        shape: &RunShape,
+        command: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Store, StoreError> {
         let conn = connection::open(path, false)?;
         let checkpointer = Checkpointer::start(path)?;
         let run = runs::start(&conn, shape, command).map_err(|e| StoreError::sqlite(path, e))?;
-        Store::new(conn, checkpointer, path, run)
+        Store::new(conn, checkpointer, path, run, cancel)
     }
 
     /// Continues the most recent unfinished run of the same command, and
     /// returns where each of its channels stands.
-    pub fn resume(path: &Path, shape: &RunShape) -> Result<(Store, Vec<ChannelMark>), StoreError> {
+    pub fn resume(
+        path: &Path,
+        shape: &RunShape,
+        cancel: &CancellationToken,
+    ) -> Result<(Store, Vec<ChannelMark>), StoreError> {
         let conn = connection::open(path, true)?;
         let checkpointer = Checkpointer::start(path)?;
         match runs::resume(&conn, shape).map_err(|e| StoreError::sqlite(path, e))? {
-            Ok((run, marks)) => Ok((Store::new(conn, checkpointer, path, run)?, marks)),
+            Ok((run, marks)) => Ok((Store::new(conn, checkpointer, path, run, cancel)?, marks)),
             Err(NotResumable::Nothing) => Err(StoreError::Usage(format!(
                 "nothing to resume: every run in {} is complete",
                 path.display()
@@ -71,11 +83,18 @@ impl Store {
         }
     }
 
-    fn new(conn: Connection, checkpointer: Checkpointer, path: &Path, run: i64) -> Result<Store, StoreError> {
-        let writer = Writer::start(conn, checkpointer, run).map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+    fn new(
+        conn: Connection,
+        checkpointer: Checkpointer,
+        path: &Path,
+        run: i64,
+        cancel: &CancellationToken,
+    ) -> Result<Store, StoreError> {
+        let writer =
+            Writer::start(conn, checkpointer, run, cancel.clone()).map_err(|source| StoreError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
         Ok(Store {
             path: path.to_owned(),
             run,
@@ -118,17 +137,17 @@ impl Store {
         let Some(writer) = self.writer.take() else {
             return Ok(());
         };
-        match writer.finish() {
+        let ended = writer.finish();
+        if !matches!(ended, Some(Ended { failure: None, .. })) {
+            // Pages are handed over one at a time, each after the one
+            // before was stored: the last is the one that failed.
+            self.lost = self.last.take();
+        }
+        match ended {
             Some(Ended { conn, failure }) => {
                 self.conn = Some(conn);
                 match failure {
-                    Some(error) => {
-                        // Pages are handed over one at a time, each after
-                        // the one before was stored: the last is the one
-                        // that failed.
-                        self.lost = self.last.take();
-                        Err(StoreError::sqlite(&self.path, error).into())
-                    }
+                    Some(error) => Err(StoreError::sqlite(&self.path, error).into()),
                     None => Ok(()),
                 }
             }
@@ -190,12 +209,16 @@ impl Store {
 }
 
 /// Takes back what the harvest counted for a page that was not stored:
-/// its channel stands at that page again.
+/// its channel stands at that page again, unless a later page of it failed
+/// (that failure is the one to report; resume starts at the lost page).
 fn uncount(outcome: &mut Outcome, lost: &HandedOver) {
     let run = &mut outcome.channels[lost.channel];
-    run.next_page = lost.page;
-    if matches!(run.state, State::Done) {
-        run.state = State::Open;
+    match run.state {
+        State::Failed(_) => {}
+        State::Done | State::Open => {
+            run.next_page = lost.page;
+            run.state = State::Open;
+        }
     }
     if !lost.end {
         outcome.pages -= 1;

@@ -12,7 +12,7 @@ use std::io;
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::{self, JoinHandle};
 
-use justone_xhs::FeedPage;
+use justone_xhs::{CancellationToken, FeedPage};
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::checkpointer::{self, Checkpointer};
@@ -62,7 +62,14 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the thread that stores the pages of run `run` through `conn`.
-    pub fn start(mut conn: Connection, checkpointer: Checkpointer, run: i64) -> io::Result<Writer> {
+    /// A page it cannot store cancels `cancel`, the client's: nothing more
+    /// is bought that could not be kept.
+    pub fn start(
+        mut conn: Connection,
+        checkpointer: Checkpointer,
+        run: i64,
+        cancel: CancellationToken,
+    ) -> io::Result<Writer> {
         // Zero capacity: a hand-over is a meeting, so no page waits unstored.
         let (jobs, queue) = mpsc::sync_channel::<Job>(0);
         let thread = thread::Builder::new()
@@ -71,6 +78,7 @@ impl Writer {
                 let mut stored: u64 = 0;
                 for job in queue {
                     if let Err(failure) = store_page(&mut conn, run, &job.page, job.state) {
+                        cancel.cancel();
                         return Ended {
                             conn,
                             failure: Some(failure),
