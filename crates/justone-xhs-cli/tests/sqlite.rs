@@ -370,6 +370,11 @@ fn with_file_limit(command: Command, kib: u32) -> Command {
     limited
 }
 
+/// [`run`] with files limited to `kib` KiB.
+fn run_with_file_limit(server: &str, args: &[&str], kib: u32) -> support::Run {
+    finished(with_file_limit(command(server, args), kib).output().unwrap())
+}
+
 #[test]
 fn a_database_that_cannot_grow_stops_requests_and_resumes_whole() {
     let server = DemoServer::builder().pages(10).start();
@@ -385,11 +390,7 @@ fn a_database_that_cannot_grow_stops_requests_and_resumes_whole() {
         "-o",
         db.to_str().unwrap(),
     ];
-    let out = finished(
-        with_file_limit(command(&server.base_url(), &args), 1024)
-            .output()
-            .unwrap(),
-    );
+    let out = run_with_file_limit(&server.base_url(), &args, 1024);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
     assert!(out.stderr.contains("--resume"), "{}", out.stderr);
@@ -482,11 +483,7 @@ fn a_page_that_cannot_be_stored_stops_the_retries_of_the_next() {
         "-o",
         db.to_str().unwrap(),
     ];
-    let out = finished(
-        with_file_limit(command(&server.base_url(), &args), 256)
-            .output()
-            .unwrap(),
-    );
+    let out = run_with_file_limit(&server.base_url(), &args, 256);
     assert!(server.requests() <= 2, "page 1, page 2 at most once: no retry");
     assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
     // 1, or 6 when page 2's 503 came back before the cancel: upstream
