@@ -163,15 +163,17 @@ pub async fn run(
         match result {
             Ok(page) if page.is_end() => {
                 progress.feed_ended(u64::from(plan.last_page.saturating_sub(page.page) + 1));
-                run.state = State::Done;
                 let mark = ChannelMark {
                     next_page: run.next_page,
                     done: true,
                 };
+                // Done once the output has recorded it, as a page is
+                // written once the output has it.
                 if let Err(error) = sink.feed_ended(index, page, mark) {
                     stop_writing(&mut outcome, error, sink, &cancel);
                     break;
                 }
+                outcome.channels[index].state = State::Done;
             }
             Ok(page) => {
                 if page.data_missing() {

@@ -493,6 +493,33 @@ fn a_page_that_cannot_be_stored_stops_the_retries_of_the_next() {
 }
 
 #[test]
+fn a_feed_end_that_cannot_be_stored_is_not_called_done() {
+    // Each feed ends at page 2; room for one page only. The end pages
+    // arrive after the writer has failed: neither channel is done.
+    let server = DemoServer::builder().pages(1).start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let args = [
+        "-c",
+        "food,travel",
+        "--pages",
+        "3",
+        "--concurrency",
+        "2",
+        "-o",
+        db.to_str().unwrap(),
+    ];
+    let out = run_with_file_limit(&server.base_url(), &args, 400);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let ended = count(&db, "SELECT count(*) FROM progress WHERE state = 'end'");
+    assert!(
+        out.stderr.contains(&format!("channels: {ended} done")),
+        "{ended} feed ends stored: {}",
+        out.stderr
+    );
+}
+
+#[test]
 fn resume_continues_the_matching_unfinished_run_once() {
     let failing = DemoServer::builder()
         .pages(5)
