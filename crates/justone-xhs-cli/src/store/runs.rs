@@ -25,8 +25,11 @@ pub fn start(conn: &Connection, shape: &RunShape, command: &str) -> rusqlite::Re
 
 /// Why no run can be resumed.
 pub enum NotResumable {
-    /// Every run is complete (or there is none).
+    /// Every run is complete.
     Nothing,
+    /// There is no run at all (the first one failed before its row was
+    /// written).
+    NoRuns,
     /// The most recent unfinished run was started by another command: what
     /// differs, one phrase each.
     Differs(Vec<String>),
@@ -63,7 +66,8 @@ pub fn resume(
     else {
         return Ok(Err(match runs.first() {
             Some((_, latest)) => NotResumable::Differs(shape.differences(latest)),
-            None => NotResumable::Nothing,
+            None if any_run(conn)? => NotResumable::Nothing,
+            None => NotResumable::NoRuns,
         }));
     };
     conn.execute(
@@ -71,6 +75,10 @@ pub fn resume(
         [id],
     )?;
     Ok(Ok((id, marks(conn, id, shape)?)))
+}
+
+fn any_run(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM runs)", [], |row| row.get(0))
 }
 
 /// Where each channel of run `id` stands, from its progress rows. Pages of
@@ -169,6 +177,13 @@ mod tests {
     fn a_run_resumes_where_its_progress_stops() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();
+        fn nothing(conn: &Connection, shape: &RunShape) -> &'static str {
+            match resume(conn, shape).unwrap() {
+                Err(NotResumable::NoRuns) => "no runs",
+                Err(NotResumable::Nothing) => "all complete",
+                _ => "resumable or different",
+            }
+        }
         let shape = RunShape {
             channels: vec!["a".into(), "b".into(), "c".into()],
             first_page: 3,
@@ -177,6 +192,7 @@ mod tests {
             raw: false,
             dedup: false,
         };
+        assert_eq!(nothing(&conn, &shape), "no runs", "a schema without runs");
         let id = start(&conn, &shape, "justone-xhs feed").unwrap();
         for (channel, page, state) in [("a", 3, "written"), ("a", 4, "written"), ("b", 3, "end")] {
             conn.execute(
@@ -205,5 +221,14 @@ mod tests {
             Err(NotResumable::Differs(what)) => assert!(what[0].contains("--pages is 9"), "{what:?}"),
             _ => panic!("a different command is refused"),
         }
+
+        let complete = Ending {
+            status: "complete",
+            requests: 0,
+            retries: 0,
+            failed: Vec::new(),
+        };
+        finish(&mut conn, id, &complete).unwrap();
+        assert_eq!(nothing(&conn, &shape), "all complete");
     }
 }

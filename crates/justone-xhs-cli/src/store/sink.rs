@@ -75,6 +75,10 @@ impl Store {
                 "nothing to resume: every run in {} is complete",
                 path.display()
             ))),
+            Err(NotResumable::NoRuns) => Err(StoreError::Usage(format!(
+                "nothing to resume: {} holds no runs (run the command without --resume)",
+                path.display()
+            ))),
             Err(NotResumable::Differs(what)) => Err(StoreError::Usage(format!(
                 "--resume must repeat the command it continues (the latest unfinished run in {}): {}",
                 path.display(),
