@@ -636,6 +636,34 @@ fn wait_for_run(db: &Path) {
 }
 
 #[test]
+fn a_database_moved_away_during_the_run_is_an_error_not_a_silent_success() {
+    let server = DemoServer::builder()
+        .pages(10)
+        .latency(Duration::from_millis(30))
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let moved = dir.path().join("moved.db");
+    let args = ["-c", "food", "--pages", "10", "-o", db.to_str().unwrap()];
+    let child = command(&server.base_url(), &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_run(&db);
+    std::fs::rename(&db, &moved).unwrap();
+    let out = finished(child.wait_with_output().unwrap());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("was moved, removed or replaced"),
+        "{}",
+        out.stderr
+    );
+    // The pages are where SQLite kept writing: in the file that was moved.
+    assert_eq!(count(&moved, "SELECT count(*) FROM observations"), 10 * 20);
+}
+
+#[test]
 fn killed_and_resumed_runs_store_every_page_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = DemoServer::builder()

@@ -31,6 +31,8 @@ pub enum StoreError {
     Sqlite { path: PathBuf, source: rusqlite::Error },
     /// The thread storing the pages ended without saying why (a panic).
     WriterStopped { path: PathBuf },
+    /// The file was moved, removed or replaced while the run wrote to it.
+    Replaced { path: PathBuf },
 }
 
 impl StoreError {
@@ -67,6 +69,10 @@ impl StoreError {
             }
             StoreError::Busy { .. } => {
                 "another program holds the database's write lock (a harvest, or an open transaction in `sqlite3`); let it finish, then resume"
+                    .to_owned()
+            }
+            StoreError::Replaced { .. } => {
+                "if you moved the database, move it back and resume; if you removed it, run again"
                     .to_owned()
             }
             StoreError::WriterStopped { .. } => {
@@ -117,6 +123,11 @@ impl fmt::Display for StoreError {
             }
             StoreError::Io { path, source } => write!(f, "cannot open {}: {source}", path.display()),
             StoreError::Sqlite { path, source } => write!(f, "{}: {source}", path.display()),
+            StoreError::Replaced { path } => write!(
+                f,
+                "{} was moved, removed or replaced during the run: its pages went to the file it had opened, which is no longer there",
+                path.display()
+            ),
             StoreError::WriterStopped { path } => write!(
                 f,
                 "{}: the thread storing pages stopped unexpectedly; the pages it stored are whole",

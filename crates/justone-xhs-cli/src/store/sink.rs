@@ -41,6 +41,23 @@ pub struct Store {
     conn: Option<Connection>,
     /// Items skipped because they have no note id to key them by.
     without_id: u64,
+    /// Which file `path` named when the run started.
+    file: Option<FileId>,
+}
+
+/// A file's device and inode: what SQLite keeps writing to when the path
+/// is moved away, removed or pointed at another file.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<FileId> {
+    None
 }
 
 impl Store {
@@ -107,6 +124,7 @@ impl Store {
             lost: None,
             conn: None,
             without_id: 0,
+            file: file_id(path),
         })
     }
 
@@ -250,7 +268,14 @@ impl PageSink for Store {
             outcome,
             written.is_ok() && !matches!(outcome.stop, Some(Stop::WriteFailed(_))),
         )?;
-        written
+        written?;
+        if self.file.is_some() && file_id(&self.path) != self.file {
+            return Err(StoreError::Replaced {
+                path: self.path.clone(),
+            }
+            .into());
+        }
+        Ok(())
     }
 
     fn is_stdout(&self) -> bool {
