@@ -193,6 +193,10 @@ pub async fn run(
                 }
             }
             Err(Error::Cancelled) => {}
+            // A retry cut short by a stop (a signal, a failure elsewhere, an
+            // output that cannot be written): the page did not fail for good,
+            // and its channel stays open at it.
+            Err(error) if error.is_retryable() && cancel.is_cancelled() && !is_fatal(&error) => {}
             // The channel stays open at its next page: a later run continues it.
             Err(Error::BudgetSpent { max_requests }) => {
                 cancel.cancel();

@@ -284,7 +284,10 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
             // The first write failure is the one to report; a reader that
             // went away wanted no more.
             Some(Stop::WriteFailed(_) | Stop::ReaderGone) => {}
-            _ if reader_gone => outcome.stop = Some(Stop::ReaderGone),
+            None if reader_gone => outcome.stop = Some(Stop::ReaderGone),
+            // The run's own stop (a signal, the budget) stands: the end of
+            // the output could not follow a reader that had left.
+            Some(_) if reader_gone => {}
             // A token-wide failure keeps its exit code, which outranks 1.
             Some(Stop::Fatal(_)) => report::say(format_args!("error: cannot write the output: {error}")),
             // Outranks a signal and a spent budget.

@@ -72,7 +72,7 @@ impl StoreError {
                     .to_owned()
             }
             StoreError::Replaced { .. } => {
-                "if you moved the database, move it back and resume; if you removed it, run again"
+                "if you moved the database, move it back and resume (it holds every page this run stored); if you removed it, run again"
                     .to_owned()
             }
             StoreError::WriterStopped { .. } => {
@@ -125,7 +125,7 @@ impl fmt::Display for StoreError {
             StoreError::Sqlite { path, source } => write!(f, "{}: {source}", path.display()),
             StoreError::Replaced { path } => write!(
                 f,
-                "{} was moved, removed or replaced during the run: its pages went to the file it had opened, which is no longer there",
+                "{} was moved, removed or replaced during the run: its pages went to the file it had opened, which is no longer at that path",
                 path.display()
             ),
             StoreError::WriterStopped { path } => write!(

@@ -72,9 +72,10 @@ impl Store {
         cancel: &CancellationToken,
     ) -> Result<Store, StoreError> {
         let conn = connection::open(path, false)?;
+        let file = file_id(path);
         let checkpointer = Checkpointer::start(path)?;
         let run = runs::start(&conn, shape, command).map_err(|e| StoreError::sqlite(path, e))?;
-        Store::new(conn, checkpointer, path, run, cancel)
+        Store::new(conn, file, checkpointer, path, run, cancel)
     }
 
     /// Continues the most recent unfinished run of the same command, and
@@ -85,9 +86,10 @@ impl Store {
         cancel: &CancellationToken,
     ) -> Result<(Store, Vec<ChannelMark>), StoreError> {
         let conn = connection::open(path, true)?;
+        let file = file_id(path);
         let checkpointer = Checkpointer::start(path)?;
         match runs::resume(&conn, shape).map_err(|e| StoreError::sqlite(path, e))? {
-            Ok((run, marks)) => Ok((Store::new(conn, checkpointer, path, run, cancel)?, marks)),
+            Ok((run, marks)) => Ok((Store::new(conn, file, checkpointer, path, run, cancel)?, marks)),
             Err(NotResumable::Nothing) => Err(StoreError::Usage(format!(
                 "nothing to resume: every run in {} is complete",
                 path.display()
@@ -106,6 +108,7 @@ impl Store {
 
     fn new(
         conn: Connection,
+        file: Option<FileId>,
         checkpointer: Checkpointer,
         path: &Path,
         run: i64,
@@ -124,7 +127,7 @@ impl Store {
             lost: None,
             conn: None,
             without_id: 0,
-            file: file_id(path),
+            file,
         })
     }
 
@@ -264,12 +267,15 @@ impl PageSink for Store {
             uncount(outcome, lost);
             self.without_id -= lost.without_id;
         }
+        // Checked before the run's end is recorded, so that a database
+        // moved back to its path holds a failed run, which resumes.
+        let replaced = self.file.is_some() && file_id(&self.path) != self.file;
         self.finish_run(
             outcome,
-            written.is_ok() && !matches!(outcome.stop, Some(Stop::WriteFailed(_))),
+            written.is_ok() && !replaced && !matches!(outcome.stop, Some(Stop::WriteFailed(_))),
         )?;
         written?;
-        if self.file.is_some() && file_id(&self.path) != self.file {
+        if replaced {
             return Err(StoreError::Replaced {
                 path: self.path.clone(),
             }
