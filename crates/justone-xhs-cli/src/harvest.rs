@@ -254,9 +254,15 @@ fn stop_writing(
     cancel: &justone_xhs::CancellationToken,
 ) {
     cancel.cancel();
-    outcome.stop = Some(if error.kind() == io::ErrorKind::BrokenPipe && sink.is_stdout() {
+    outcome.stop = Some(write_stop(error, sink));
+}
+
+/// Why an output that cannot be written stops a run: a closed stdout pipe
+/// means its reader has all it wanted; anything else is a failure.
+pub fn write_stop(error: io::Error, sink: &dyn PageSink) -> Stop {
+    if error.kind() == io::ErrorKind::BrokenPipe && sink.is_stdout() {
         Stop::ReaderGone
     } else {
         Stop::WriteFailed(error)
-    });
+    }
 }

@@ -279,19 +279,19 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let finished = sink.finish(&mut outcome);
     let complete = finished.is_ok() && outcome.complete();
     if let Err(error) = finished {
-        let reader_gone = error.kind() == std::io::ErrorKind::BrokenPipe && sink.is_stdout();
-        match outcome.stop {
+        match (&outcome.stop, harvest::write_stop(error, sink.as_ref())) {
             // The first write failure is the one to report; a reader that
             // went away wanted no more.
-            Some(Stop::WriteFailed(_) | Stop::ReaderGone) => {}
-            None if reader_gone => outcome.stop = Some(Stop::ReaderGone),
+            (Some(Stop::WriteFailed(_) | Stop::ReaderGone), _) => {}
             // The run's own stop (a signal, the budget) stands: the end of
             // the output could not follow a reader that had left.
-            Some(_) if reader_gone => {}
+            (Some(_), Stop::ReaderGone) => {}
             // A token-wide failure keeps its exit code, which outranks 1.
-            Some(Stop::Fatal(_)) => report::say(format_args!("error: cannot write the output: {error}")),
+            (Some(Stop::Fatal(_)), Stop::WriteFailed(error)) => {
+                report::say(format_args!("error: cannot write the output: {error}"))
+            }
             // Outranks a signal and a spent budget.
-            _ => outcome.stop = Some(Stop::WriteFailed(error)),
+            (_, stop) => outcome.stop = Some(stop),
         }
     }
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
