@@ -21,6 +21,7 @@ use crate::client_builder::{
 use crate::error::Error;
 use crate::error_mapping::{RawResult, map_result};
 use crate::rate_limit::Limits;
+use crate::redact;
 use crate::retry_policy::RetryPolicy;
 
 /// A Just One API client. Cheap to clone (an `Arc`); clones share the
@@ -242,7 +243,9 @@ impl Client {
         let started = std::time::Instant::now();
         let (result, meta) =
             justone_gen::hooks::capture(self.inner.max_response_bytes, send(&self.inner.raw, token)).await;
-        let response = map_result(result, meta, token).await;
+        let response = map_result(result, meta, token)
+            .await
+            .and_then(|r| redact::answer_without_token(r, token));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = meta.map(|m| m.status);
         // One line per attempt at DEBUG; the error's text is already free of

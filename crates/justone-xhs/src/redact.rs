@@ -8,8 +8,17 @@
 //! `message`, a body excerpt, an HTML title, a request id) goes through
 //! [`clean`] too, because a server or proxy may echo the request target back,
 //! with the token in whatever encoding the URL carried it.
+//!
+//! A successful answer can echo the request target too (in a title, a URL,
+//! the request id): [`answer_without_token`] takes this client's token out
+//! of it before anything decodes or writes it.
 
 use std::error::Error as _;
+
+use serde_json::value::RawValue;
+
+use crate::api_response::ApiResponse;
+use crate::error::Error;
 
 const REDACTED: &str = "[redacted]";
 
@@ -96,6 +105,40 @@ fn redact_token(text: &str, token: &str) -> String {
     out
 }
 
+/// Whether `text` holds the token in any of its wire forms. Fast on text
+/// without it: only the token's first byte, `%` and `+` can start one.
+fn contains_token(text: &str, token: &str) -> bool {
+    let (haystack, needle) = (text.as_bytes(), token.as_bytes());
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    memchr::memchr3_iter(first, b'%', b'+', haystack).any(|i| encoded_match(&haystack[i..], needle).is_some())
+}
+
+/// A successful answer without this client's token in `data`, the request
+/// id or the record time, in any wire form. `data` stays byte for byte as
+/// sent wherever the token is not: `[redacted]` holds no quote or
+/// backslash, so JSON text stays JSON. Unlike [`clean`], other `token=`
+/// values are left alone: they are the provider's data, not our secret.
+pub(crate) fn answer_without_token(mut response: ApiResponse, token: &str) -> Result<ApiResponse, Error> {
+    let scrub = |text: &mut Option<String>| {
+        if let Some(value) = text.as_mut().filter(|v| contains_token(v, token)) {
+            *value = redact_token(value, token);
+        }
+    };
+    scrub(&mut response.request_id);
+    scrub(&mut response.record_time);
+    if let Some(data) = response.data.take_if(|d| contains_token(d.get(), token)) {
+        let cleaned = RawValue::from_string(redact_token(data.get(), token)).map_err(|e| Error::Decode {
+            reason: format!("the answer holds the token and could not be cleaned: {e}"),
+            excerpt: String::new(),
+            http_status: response.http_status,
+        })?;
+        response.data = Some(cleaned);
+    }
+    Ok(response)
+}
+
 /// The length of the wire form of `needle` at the start of `text`, if any.
 /// A `%` can stand for itself or start an escape, so both readings are
 /// tried; `failed` remembers dead ends so that no text takes more than
@@ -130,14 +173,23 @@ fn encoded_match(text: &[u8], needle: &[u8]) -> Option<usize> {
         }
         found
     }
-    // Most positions fail on the first byte; skip the bookkeeping for them.
+    // Most positions fail on the first step; skip the bookkeeping for them.
     let first = *needle.first()?;
-    match text.first()? {
-        &b if b == first || b == b'%' || (b == b'+' && first == b' ') => {
-            walk(text, needle, (0, 0), &mut Default::default())
-        }
-        _ => None,
+    let starts = match *text.first()? {
+        b'%' => first == b'%' || text.get(1..3).and_then(hex_byte) == Some(first),
+        b'+' => first == b' ' || first == b'+',
+        b => b == first,
+    };
+    if !starts {
+        return None;
     }
+    // Without `%` or `+` in its first `needle.len()` bytes, a wire form can
+    // only be the token itself: each of those bytes stands for itself.
+    let span = &text[..needle.len().min(text.len())];
+    if !span.contains(&b'%') && !span.contains(&b'+') {
+        return (span == needle).then_some(needle.len());
+    }
+    walk(text, needle, (0, 0), &mut Default::default())
 }
 
 fn hex_byte(pair: &[u8]) -> Option<u8> {

@@ -228,3 +228,39 @@ async fn debug_logs_describe_every_attempt_without_the_token() {
     }
     assert!(!text.contains(TOKEN), "token in logs:\n{text}");
 }
+
+/// A server that echoes the request target into a successful answer: the
+/// token, in any wire form, never reaches the items (typed or raw) nor the
+/// request id, while the rest of the answer stays as sent, another
+/// `token=` value included.
+#[tokio::test]
+async fn a_successful_answer_that_echoes_the_token_gives_it_to_nobody() {
+    let encoded: String = TOKEN.bytes().map(|b| format!("%{b:02X}")).collect();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body(format!(
+                r#"{{"code":0,"requestId":"r-?token={TOKEN}","data":[{{"id":"n1","title":"echo {TOKEN}","desc":"url ?oid=x&token={encoded}&page=1","cover":"https://cdn/x.jpg?token=cdn-own-value"}}]}}"#
+            ));
+        })
+        .await;
+    let page = client(&server.base_url(), 0)
+        .note_feed(&Channel::Food, 1)
+        .await
+        .unwrap();
+    let item = &page.items[0];
+    let raw = item.raw().get();
+    assert!(!raw.contains(TOKEN) && !raw.contains(&encoded), "{raw}");
+    assert!(!format!("{page:?}").contains(TOKEN));
+    assert_eq!(item.title.as_deref(), Some("echo [redacted]"));
+    assert_eq!(page.request_id.as_deref(), Some("r-?token=[redacted]"));
+    assert!(
+        raw.contains(r#""desc":"url ?oid=x&token=[redacted]&page=1""#),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("token=cdn-own-value"),
+        "not ours, not redacted: {raw}"
+    );
+}
