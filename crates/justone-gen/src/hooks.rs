@@ -30,7 +30,7 @@ use crate::Client;
 pub struct ResponseMeta {
     /// The HTTP status code.
     pub status: u16,
-    /// The `Retry-After` header, when it was a number of seconds.
+    /// The `Retry-After` header (seconds, or the time until its HTTP date).
     pub retry_after: Option<Duration>,
 }
 
@@ -96,8 +96,7 @@ impl ClientHooks for Client {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(retry_after);
             let meta = ResponseMeta {
                 status: response.status().as_u16(),
                 retry_after,
@@ -148,4 +147,36 @@ fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
     *capped.version_mut() = version;
     *capped.headers_mut() = headers;
     reqwest::Response::from(capped)
+}
+
+/// A `Retry-After` value: a number of seconds or an HTTP date (RFC 9110
+/// allows both); a date in the past asks for no wait.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        assert_eq!(retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+        let wait = retry_after(&later).unwrap();
+        assert!(
+            wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
 }

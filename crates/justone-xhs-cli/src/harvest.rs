@@ -18,8 +18,8 @@ use crate::checkpoint::ChannelMark;
 use crate::exit_code::{Exit, classify};
 use crate::page_sink::PageSink;
 use crate::progress::Progress;
-use crate::render::printable;
 use crate::signals::{Signal, Signals};
+use justone_xhs::display_safe;
 
 /// What to fetch.
 pub struct Plan {
@@ -183,7 +183,7 @@ pub async fn run(
                         page.page,
                         page.request_id
                             .as_deref()
-                            .map(|id| format!(" (request id {})", printable(id)))
+                            .map(|id| format!(" (request id {})", display_safe(id)))
                             .unwrap_or_default()
                     ));
                 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::io::{self, Write};
 
-use justone_xhs::{FeedItem, FeedPage};
+use justone_xhs::{FeedItem, FeedPage, display_safe};
 use unicode_width::UnicodeWidthStr;
 
 use crate::cli::Format;
@@ -229,19 +229,10 @@ impl TableWidths {
     }
 }
 
-/// Replaces every control character (C0, DEL, C1) with a space, so that
-/// text from the API can never move the cursor, set a title or clear a
-/// terminal.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// Pads or cuts `text` to exactly `width` terminal columns, cutting with `…`
 /// and counting wide characters (CJK, emoji) as two columns.
 fn fit(text: &str, width: usize) -> String {
-    let text = printable(text);
+    let text = display_safe(text);
     let shown = text.width();
     if shown <= width {
         return format!("{text}{}", " ".repeat(width - shown));

@@ -8,7 +8,7 @@ use justone_xhs::Error;
 
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::harvest::{ChannelRun, Outcome, State, Stop};
-use crate::render::printable;
+use justone_xhs::display_safe;
 
 /// Failure classes, most important first: the exit code of a run whose
 /// channels failed differently is the first class that occurred.
@@ -192,7 +192,7 @@ fn channel_summary(runs: &[ChannelRun]) -> String {
 
 /// The error's own words, with the provider's message made safe to print.
 pub fn message(error: &Error) -> String {
-    printable(&match error {
+    display_safe(&match error {
         Error::Api { code, message, .. } => {
             let message = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
             format!(

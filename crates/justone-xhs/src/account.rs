@@ -8,6 +8,8 @@ use serde_json::value::RawValue;
 use crate::api_response::ApiResponse;
 use crate::client::Client;
 use crate::error::Error;
+use crate::error_mapping::EXCERPT_CHARS;
+use crate::redact::excerpt;
 
 /// The account's balance (`GET /user/get-balance`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +74,9 @@ impl Balance {
         }
         let decode_error = |reason: String| Error::Decode {
             reason,
-            excerpt: String::new(),
+            excerpt: response.data.as_deref().map_or_else(String::new, |data| {
+                excerpt(data.get().as_bytes(), EXCERPT_CHARS, "")
+            }),
             http_status: response.http_status,
         };
         let data = response
@@ -133,5 +137,15 @@ mod tests {
         ] {
             assert!(matches!(balance(body), Err(Error::Decode { .. })), "{body}");
         }
+        // The body was not empty, and the message quotes it rather than
+        // saying it was.
+        let text = balance(r#"{"code":0,"data":{"currency":"CNY"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(r#"body starts with "{\"currency\":\"CNY\"}""#),
+            "{text}"
+        );
+        assert!(!text.contains("empty body"), "{text}");
     }
 }

@@ -89,7 +89,7 @@ pub enum Error {
         detail: String,
     },
     /// The response is not a valid envelope.
-    #[error("cannot decode the response{}: {reason}; {}", status(.http_status), body_text(.excerpt))]
+    #[error("cannot decode the response{}: {reason}{}", status(.http_status), quoted(.excerpt))]
     Decode {
         /// What is wrong.
         reason: String,
@@ -184,6 +184,15 @@ fn body_text(excerpt: &str) -> String {
         "empty body".to_owned()
     } else {
         format!("body starts with {excerpt:?}")
+    }
+}
+
+/// The excerpt of a body that could not be decoded, when one was quoted.
+fn quoted(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", body_text(excerpt))
     }
 }
 

@@ -139,6 +139,7 @@ pub(crate) fn undecodable(
         };
     }
     let reason = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(_) if body.is_empty() => "the body is empty".to_owned(),
         Err(_) => format!("the body is not JSON ({reason})"),
         Ok(serde_json::Value::Object(map)) if !map.contains_key("code") => {
             "the JSON object has no `code` field".to_owned()

@@ -91,6 +91,7 @@ mod pagination;
 mod rate_limit;
 mod redact;
 mod retry_policy;
+mod safe_text;
 mod tls;
 
 /// The `reqwest` this crate is built with, for
@@ -120,5 +121,6 @@ pub use json_text::compact_json;
 pub use justone_gen::operations::{OperationInfo, ParamInfo, ParamKind};
 pub use pagination::Pages;
 pub use retry_policy::RetryPolicy;
+pub use safe_text::display_safe;
 /// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.
 pub use tokio_util::sync::CancellationToken;

@@ -7,20 +7,45 @@
 //! defence. Everything the provider sends that ends up in an error (its
 //! `message`, a body excerpt, an HTML title, a request id) goes through
 //! [`clean`] too, because a server or proxy may echo the request target back,
-//! with the token in whatever encoding the URL carried it.
+//! with the token in whatever spelling the URL or a JSON encoder gave it.
 //!
 //! A successful answer can echo the request target too (in a title, a URL,
 //! the request id): [`answer_without_token`] takes this client's token out
 //! of it before anything decodes or writes it.
+//!
+//! # What counts as the token
+//! A match is what a reader could turn back into the token:
+//! - each byte of the token written as itself, percent-encoded (either hex
+//!   case), `+` for a space, or JSON-escaped (`\uXXXX`, a surrogate pair,
+//!   `\/`, `\\`, `\"`), in any mix: what a URL, a form or a JSON encoder
+//!   (PHP's `\/` included) makes of it;
+//! - its base64 (standard or URL-safe alphabet, at any alignment inside a
+//!   longer base64 text): the characters that only the token's bytes
+//!   determine.
+//!
+//! Free text is searched only for a token of at least
+//! [`MIN_SEARCHED_TOKEN_BYTES`] bytes: a shorter one (`demo`) is found in
+//! ordinary words and request ids by coincidence, and replacing those would
+//! corrupt answers without protecting anything. A `token=` parameter is
+//! always redacted: in errors whatever its value, in successful answers
+//! when its value is this client's token.
 
+use std::borrow::Cow;
 use std::error::Error as _;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use memchr::memmem::Finder;
 use serde_json::value::RawValue;
 
 use crate::api_response::ApiResponse;
 use crate::error::Error;
+use crate::safe_text::display_safe;
 
 const REDACTED: &str = "[redacted]";
+
+/// The shortest token searched for in free text (see the module docs).
+pub(crate) const MIN_SEARCHED_TOKEN_BYTES: usize = 16;
 
 /// One line describing a transport error, without URL or token.
 pub(crate) fn describe_reqwest(error: reqwest::Error, token: &str) -> String {
@@ -36,100 +61,67 @@ pub(crate) fn describe_reqwest(error: reqwest::Error, token: &str) -> String {
 }
 
 /// Text fit for an error message or a log line: every `token=` parameter
-/// value and every wire form of the token replaced by `[redacted]`, every
-/// control character (C0, C1, DEL) replaced by U+FFFD so that no escape
-/// sequence reaches a terminal.
+/// value and every spelling of the token replaced by `[redacted]`, and every
+/// character that could change what a terminal shows (controls, bidi
+/// overrides, invisible characters) replaced by U+FFFD.
 pub(crate) fn clean(text: &str, token: &str) -> String {
     let text = redact_token_params(text);
-    let text = redact_token(&text, token);
-    text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
+    let text = Spellings::of(token).redact(&text, Lexing::Plain);
+    display_safe(&text).into_owned()
 }
 
 /// Replaces the value of every `token=` (any case) up to `&`, whitespace, a
 /// quote or markup with `[redacted]`: whatever a server echoes of a request
 /// target, the token's value never survives, whoever's token it is.
 fn redact_token_params(text: &str) -> String {
-    const KEY: &[u8] = b"token=";
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut i = 0;
-    while i + KEY.len() <= bytes.len() {
-        if bytes[i..i + KEY.len()].eq_ignore_ascii_case(KEY) {
-            let value_start = i + KEY.len();
-            let value_end = text[value_start..]
-                .find(|c: char| c == '&' || c.is_whitespace() || "\"'<>`".contains(c))
-                .map_or(text.len(), |n| value_start + n);
-            out.push_str(&text[copied..value_start]);
-            if value_end > value_start {
-                out.push_str(REDACTED);
-            }
-            copied = value_end;
-            i = value_end.max(value_start);
-        } else {
-            i += 1;
+    for value_start in param_values(text) {
+        let value_end = text[value_start..]
+            .find(|c: char| c == '&' || c.is_whitespace() || "\"'<>`".contains(c))
+            .map_or(text.len(), |n| value_start + n);
+        if value_start < copied {
+            continue;
         }
+        out.push_str(&text[copied..value_start]);
+        if value_end > value_start {
+            out.push_str(REDACTED);
+        }
+        copied = value_end;
     }
     out.push_str(&text[copied..]);
     out
 }
 
-/// Replaces every occurrence of the token in any of its wire forms: raw,
-/// percent-encoded (either hex case, any mix of encoded and plain bytes),
-/// form-urlencoded (`+` for a space).
-fn redact_token(text: &str, token: &str) -> String {
-    let (haystack, needle) = (text.as_bytes(), token.as_bytes());
-    if needle.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < haystack.len() {
-        match encoded_match(&haystack[i..], needle) {
-            // A match starts and ends on byte sequences that are whole
-            // characters of `text` (the needle is UTF-8 and `%XX` is ASCII),
-            // so the slices below are on char boundaries.
-            Some(len) => {
-                out.push_str(&text[copied..i]);
-                out.push_str(REDACTED);
-                i += len;
-                copied = i;
-            }
-            None => i += 1,
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
-/// Whether `text` holds the token in any of its wire forms. Fast on text
-/// without it: only the token's first byte, `%` and `+` can start one.
-fn contains_token(text: &str, token: &str) -> bool {
-    let (haystack, needle) = (text.as_bytes(), token.as_bytes());
-    let Some(&first) = needle.first() else {
-        return false;
-    };
-    memchr::memchr3_iter(first, b'%', b'+', haystack).any(|i| encoded_match(&haystack[i..], needle).is_some())
+/// Where the value of each `token=` (any case) starts.
+fn param_values(text: &str) -> impl Iterator<Item = usize> + '_ {
+    const KEY: &[u8] = b"token";
+    memchr::memchr_iter(b'=', text.as_bytes()).filter_map(|eq| {
+        let key = text.as_bytes().get(eq.checked_sub(KEY.len())?..eq)?;
+        key.eq_ignore_ascii_case(KEY).then_some(eq + 1)
+    })
 }
 
 /// A successful answer without this client's token in `data`, the request
-/// id or the record time, in any wire form. `data` stays byte for byte as
-/// sent wherever the token is not: `[redacted]` holds no quote or
-/// backslash, so JSON text stays JSON. Unlike [`clean`], other `token=`
-/// values are left alone: they are the provider's data, not our secret.
+/// id or the record time (see the module docs for what is matched). `data`
+/// stays byte for byte as sent wherever the token is not: a match lies
+/// inside one JSON string (it cannot hold an unescaped quote) and is
+/// replaced by `[redacted]`, which holds no quote or backslash, so JSON
+/// text stays JSON. Unlike [`clean`], other `token=` values are left alone:
+/// they are the provider's data, not our secret.
 pub(crate) fn answer_without_token(mut response: ApiResponse, token: &str) -> Result<ApiResponse, Error> {
-    let scrub = |text: &mut Option<String>| {
-        if let Some(value) = text.as_mut().filter(|v| contains_token(v, token)) {
-            *value = redact_token(value, token);
+    let spellings = Spellings::of(token);
+    for text in [&mut response.request_id, &mut response.record_time] {
+        if let Some(value) = text.as_mut()
+            && let Cow::Owned(cleaned) = spellings.redact(value, Lexing::Plain)
+        {
+            *value = cleaned;
         }
-    };
-    scrub(&mut response.request_id);
-    scrub(&mut response.record_time);
-    if let Some(data) = response.data.take_if(|d| contains_token(d.get(), token)) {
-        let cleaned = RawValue::from_string(redact_token(data.get(), token)).map_err(|e| Error::Decode {
+    }
+    if let Some(data) = response.data.as_ref()
+        && let Cow::Owned(cleaned) = spellings.redact(data.get(), Lexing::Json)
+    {
+        let cleaned = RawValue::from_string(cleaned).map_err(|e| Error::Decode {
             reason: format!("the answer holds the token and could not be cleaned: {e}"),
             excerpt: String::new(),
             http_status: response.http_status,
@@ -139,57 +131,226 @@ pub(crate) fn answer_without_token(mut response: ApiResponse, token: &str) -> Re
     Ok(response)
 }
 
-/// The length of the wire form of `needle` at the start of `text`, if any.
-/// A `%` can stand for itself or start an escape, so both readings are
-/// tried; `failed` remembers dead ends so that no text takes more than
+/// How the text being searched is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lexing {
+    /// Any text: a match may start at any byte.
+    Plain,
+    /// JSON text: a match starts at a character, never inside an escape
+    /// (`\\u0053` is a backslash and `u0053`), so replacing it keeps the
+    /// JSON valid.
+    Json,
+}
+
+/// Everything that spells one client's token.
+struct Spellings<'t> {
+    token: &'t [u8],
+    /// Searched for anywhere, or only as a `token=` value.
+    anywhere: bool,
+    /// The base64 characters only the token's bytes determine, one per
+    /// alignment and alphabet.
+    base64: Vec<Finder<'static>>,
+}
+
+impl<'t> Spellings<'t> {
+    fn of(token: &'t str) -> Spellings<'t> {
+        let anywhere = token.len() >= MIN_SEARCHED_TOKEN_BYTES;
+        let mut base64: Vec<Finder<'static>> = Vec::new();
+        if anywhere {
+            for skip in 0..3 {
+                let whole = &token.as_bytes()[skip..];
+                let whole = &whole[..whole.len() / 3 * 3];
+                for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                    let core = engine.encode(whole);
+                    if !base64.iter().any(|f| f.needle() == core.as_bytes()) {
+                        base64.push(Finder::new(core.as_bytes()).into_owned());
+                    }
+                }
+            }
+        }
+        Spellings {
+            token: token.as_bytes(),
+            anywhere,
+            base64,
+        }
+    }
+
+    /// `text` with every spelling of the token replaced, borrowed when it
+    /// holds none.
+    fn redact<'a>(&self, text: &'a str, lexing: Lexing) -> Cow<'a, str> {
+        if self.token.is_empty() || !self.may_hold(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut spans = self.spelled_spans(text, lexing);
+        for finder in &self.base64 {
+            spans.extend(
+                finder
+                    .find_iter(text.as_bytes())
+                    .map(|at| (at, at + finder.needle().len())),
+            );
+        }
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for (start, end) in spans {
+            // Spans start and end on whole characters (the token is UTF-8,
+            // escapes and base64 are ASCII); overlapping ones merge.
+            if end <= copied {
+                continue;
+            }
+            out.push_str(&text[copied..start.max(copied)]);
+            if start >= copied {
+                out.push_str(REDACTED);
+            }
+            copied = end;
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+
+    /// A quick check that may say yes for nothing but never says no for a
+    /// spelling: only the token's first byte, `%`, `+` and `\\` can start
+    /// one.
+    fn may_hold(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        if !self.anywhere {
+            return param_values(text).next().is_some();
+        }
+        memchr::memchr3_iter(self.token[0], b'%', b'+', bytes)
+            .chain(memchr::memchr_iter(b'\\', bytes))
+            .any(|i| spelled_len(&bytes[i..], self.token).is_some())
+            || self.base64.iter().any(|f| f.find(bytes).is_some())
+    }
+
+    /// The byte ranges of `text` that spell the token byte by byte.
+    fn spelled_spans(&self, text: &str, lexing: Lexing) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut spans = Vec::new();
+        if !self.anywhere {
+            for start in param_values(text) {
+                if let Some(len) = spelled_len(&bytes[start..], self.token)
+                    && bytes.get(start + len).is_none_or(|&b| ends_param_value(b))
+                {
+                    spans.push((start, start + len));
+                }
+            }
+            return spans;
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(len) = spelled_len(&bytes[i..], self.token) {
+                spans.push((i, i + len));
+                i += len;
+                continue;
+            }
+            i += match (lexing, bytes[i]) {
+                (Lexing::Json, b'\\') => escape_len(&bytes[i..]),
+                _ => 1,
+            };
+        }
+        spans
+    }
+}
+
+fn ends_param_value(b: u8) -> bool {
+    b == b'&' || b.is_ascii_whitespace() || b"\"'<>`\\".contains(&b)
+}
+
+/// The length of a JSON escape at the start of `text` (2, or 6 for
+/// `\\uXXXX`); at least 1.
+fn escape_len(text: &[u8]) -> usize {
+    match text.get(1) {
+        Some(b'u') => 6.min(text.len()),
+        Some(_) => 2,
+        None => 1,
+    }
+}
+
+/// The length of the spelling of `needle` at the start of `text`, if any.
+/// A `%` or `\\` can stand for itself or start an escape, so every reading
+/// is tried; `failed` remembers dead ends so that no text takes more than
 /// `text.len() × needle.len()` steps.
-fn encoded_match(text: &[u8], needle: &[u8]) -> Option<usize> {
+fn spelled_len(text: &[u8], needle: &[u8]) -> Option<usize> {
     fn walk(
         text: &[u8],
         needle: &[u8],
         (at, matched): (usize, usize),
         failed: &mut std::collections::HashSet<(usize, usize)>,
     ) -> Option<usize> {
-        let Some(&wanted) = needle.get(matched) else {
+        let Some(rest) = needle.get(matched..).filter(|rest| !rest.is_empty()) else {
             return Some(at);
         };
         if failed.contains(&(at, matched)) {
             return None;
         }
-        let &b = text.get(at)?;
-        let mut readings = [None, None];
-        if b == wanted || (b == b'+' && wanted == b' ') {
-            readings[0] = Some(at + 1);
-        }
-        if b == b'%' && text.get(at + 1..at + 3).and_then(hex_byte) == Some(wanted) {
-            readings[1] = Some(at + 3);
-        }
-        let found = readings
+        let found = readings(&text[at.min(text.len())..], rest)
             .into_iter()
             .flatten()
-            .find_map(|next| walk(text, needle, (next, matched + 1), failed));
+            .find_map(|(used, stands_for)| walk(text, needle, (at + used, matched + stands_for), failed));
         if found.is_none() {
             failed.insert((at, matched));
         }
         found
     }
     // Most positions fail on the first step; skip the bookkeeping for them.
-    let first = *needle.first()?;
-    let starts = match *text.first()? {
-        b'%' => first == b'%' || text.get(1..3).and_then(hex_byte) == Some(first),
-        b'+' => first == b' ' || first == b'+',
-        b => b == first,
-    };
-    if !starts {
+    if readings(text, needle).iter().all(Option::is_none) {
         return None;
     }
-    // Without `%` or `+` in its first `needle.len()` bytes, a wire form can
+    // Without an escape in its first `needle.len()` bytes, a spelling can
     // only be the token itself: each of those bytes stands for itself.
     let span = &text[..needle.len().min(text.len())];
-    if !span.contains(&b'%') && !span.contains(&b'+') {
+    if !span.iter().any(|b| matches!(b, b'%' | b'+' | b'\\')) {
         return (span == needle).then_some(needle.len());
     }
     walk(text, needle, (0, 0), &mut Default::default())
+}
+
+/// The ways the start of `text` can spell the start of `rest`: (bytes of
+/// text used, bytes of `rest` they stand for), for the byte itself, a `+`
+/// for a space, a percent escape and a JSON escape.
+fn readings(text: &[u8], rest: &[u8]) -> [Option<(usize, usize)>; 3] {
+    let (Some(&b), Some(&wanted)) = (text.first(), rest.first()) else {
+        return [None; 3];
+    };
+    let plain = (b == wanted || (b == b'+' && wanted == b' ')).then_some((1, 1));
+    let percent = (b == b'%' && text.get(1..3).and_then(hex_byte) == Some(wanted)).then_some((3, 1));
+    let json = (b == b'\\')
+        .then(|| json_escape(text))
+        .flatten()
+        .filter(|(_, c)| {
+            let mut buf = [0; 4];
+            rest.starts_with(c.encode_utf8(&mut buf).as_bytes())
+        })
+        .map(|(used, c)| (used, c.len_utf8()));
+    [plain, percent, json]
+}
+
+/// The character a JSON escape at the start of `text` stands for, and its
+/// length.
+fn json_escape(text: &[u8]) -> Option<(usize, char)> {
+    let simple = |c| Some((2, c));
+    match *text.get(1)? {
+        b'"' => simple('"'),
+        b'\\' => simple('\\'),
+        b'/' => simple('/'),
+        b'u' => {
+            let unit = |at: usize| {
+                let hex = std::str::from_utf8(text.get(at..at + 4)?).ok()?;
+                u32::from_str_radix(hex, 16).ok()
+            };
+            let first = unit(2)?;
+            if (0xD800..0xDC00).contains(&first) && text.get(6..8) == Some(&b"\\u"[..]) {
+                let second = unit(8).filter(|u| (0xDC00..0xE000).contains(u))?;
+                let c = char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?;
+                return Some((12, c));
+            }
+            Some((6, char::from_u32(first)?))
+        }
+        _ => None,
+    }
 }
 
 fn hex_byte(pair: &[u8]) -> Option<u8> {
@@ -256,23 +417,98 @@ fn html_summary(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A token of realistic length, with bytes that URL and JSON encoders
+    /// change (`+`, `/`, `=`).
+    const TOKEN: &str = "S3cr3t+Tok/en=ZZ-long";
+
+    fn answer(data: &str) -> ApiResponse {
+        ApiResponse::new(
+            Some(RawValue::from_string(data.to_owned()).unwrap()),
+            Some("req-1".to_owned()),
+            None,
+            Some(200),
+        )
+    }
+
+    fn data_of(response: &ApiResponse) -> String {
+        response.data.as_ref().unwrap().get().to_owned()
+    }
+
     #[test]
     fn every_wire_form_of_the_token_is_redacted() {
-        let token = "tok+SECRET/ab==";
         for form in [
-            "tok+SECRET/ab==",
-            "tok%2BSECRET%2Fab%3D%3D",
-            "tok%2bSECRET%2fab%3d%3d",
-            "tok%2BSECRET/ab%3D=",
-            "%74ok%2BSECRET%2Fab%3D%3D",
+            TOKEN,
+            "S3cr3t%2BTok%2Fen%3DZZ-long",
+            "S3cr3t%2bTok%2fen%3dZZ-long",
+            "S3cr3t%2BTok/en%3DZZ-long",
+            "%53%33cr3t%2BTok%2Fen%3DZZ-long",
+            r"S3cr3t+Tok\/en=ZZ-long",
+            r"\u0053\u0033cr3t\u002bTok\/en\u003dZZ-long",
+            r"S3cr3t%2BTok\/en\u003DZZ-long",
         ] {
             let text = format!("echo {form} end");
-            assert_eq!(clean(&text, token), "echo [redacted] end", "{form}");
+            assert_eq!(clean(&text, TOKEN), "echo [redacted] end", "{form}");
         }
-        let spaced = "tok SECRET %x";
-        for form in ["tok SECRET %x", "tok+SECRET+%25x", "tok%20SECRET%20%25x"] {
+        let spaced = "tok SECRET %x and more";
+        for form in [
+            "tok SECRET %x and more",
+            "tok+SECRET+%25x+and+more",
+            "tok%20SECRET%20%25x and more",
+        ] {
             assert_eq!(clean(&format!("a {form} b"), spaced), "a [redacted] b", "{form}");
         }
+    }
+
+    #[test]
+    fn json_escapes_of_any_character_are_read_and_the_json_stays_valid() {
+        let token = "ключ-😀-secret-token";
+        let escaped = serde_json::to_string(token).unwrap();
+        let ascii_only: String = token
+            .encode_utf16()
+            .map(|unit| format!("\\u{unit:04x}"))
+            .collect();
+        for form in [escaped.trim_matches('"').to_owned(), ascii_only] {
+            let data = format!(r#"{{"title":"a {form} b","n":1}}"#);
+            let cleaned = answer_without_token(answer(&data), token).unwrap();
+            assert_eq!(data_of(&cleaned), r#"{"title":"a [redacted] b","n":1}"#, "{form}");
+        }
+        // An escaped backslash followed by text that reads like an escape
+        // is not an escape: nothing there spells the token.
+        let data = r#"{"t":"\\u0053\\u0033cr3t+Tok/en=ZZ-lon"}"#;
+        assert_eq!(data_of(&answer_without_token(answer(data), TOKEN).unwrap()), data);
+    }
+
+    #[test]
+    fn base64_of_the_token_is_redacted_at_every_alignment() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+        for prefix in ["", "x", "xy"] {
+            for engine in [&STANDARD, &URL_SAFE] {
+                let encoded = engine.encode(format!("{prefix}{TOKEN}tail"));
+                let cleaned = clean(&encoded, TOKEN);
+                assert!(cleaned.contains(REDACTED), "{prefix:?} {encoded}");
+                // What is left is the few characters the neighbours share.
+                assert!(cleaned.len() < REDACTED.len() + 16, "{cleaned}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_token_leaves_words_alone_but_not_its_parameter() {
+        let data = r#"{"id":"demo-food-1","demo":true,"url":"x?token=demo&oid=1","other":"x?token=demos"}"#;
+        let cleaned = answer_without_token(answer(data), "demo").unwrap();
+        assert_eq!(
+            data_of(&cleaned),
+            r#"{"id":"demo-food-1","demo":true,"url":"x?token=[redacted]&oid=1","other":"x?token=demos"}"#
+        );
+        assert_eq!(cleaned.request_id.as_deref(), Some("req-1"));
+        assert_eq!(clean("the balance is low", "e"), "the balance is low");
+    }
+
+    #[test]
+    fn an_answer_without_the_token_is_untouched() {
+        let data = r#"{"t":"S3cr3t+Tok/en=ZZ-lon\n\u00e9 %2B \\"}"#;
+        let cleaned = answer_without_token(answer(data), TOKEN).unwrap();
+        assert_eq!(data_of(&cleaned), data);
     }
 
     #[test]
@@ -292,25 +528,30 @@ mod tests {
     #[test]
     fn control_characters_never_survive() {
         assert_eq!(
-            clean("\x1b[31mred\x7f\u{9b}2J", ""),
-            "\u{FFFD}[31mred\u{FFFD}\u{FFFD}2J"
+            clean("\x1b[31mred\x7f\u{9b}2J\u{202e}", ""),
+            "\u{FFFD}[31mred\u{FFFD}\u{FFFD}2J\u{FFFD}"
         );
     }
 
     #[test]
     fn excerpt_is_bounded_and_never_markup() {
+        let token = "TOKEN-LONG-ENOUGH-1";
         let body = "x".repeat(10_000);
-        assert_eq!(excerpt(body.as_bytes(), 200, "t").len(), 200);
+        assert_eq!(excerpt(body.as_bytes(), 200, token).len(), 200);
         assert_eq!(
             excerpt(
-                b"<html>\r\n<head><title>502 Bad Gateway</title></head><body>TOKEN</body>",
+                b"<html>\r\n<head><title>502 Bad Gateway</title></head><body>TOKEN-LONG-ENOUGH-1</body>",
                 200,
-                "TOKEN"
+                token
             ),
             "an HTML page titled \"502 Bad Gateway\""
         );
         assert_eq!(
-            excerpt(b"<html>\n  <body><h1>Bad TOKEN</h1></body></html>", 200, "TOKEN"),
+            excerpt(
+                b"<html>\n  <body><h1>Bad TOKEN-LONG-ENOUGH-1</h1></body></html>",
+                200,
+                token
+            ),
             "an HTML page: \"Bad [redacted]\""
         );
         assert_eq!(

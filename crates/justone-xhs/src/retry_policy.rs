@@ -16,8 +16,10 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 /// With jitter (the default) each wait is a random duration between half
 /// and all of the doubled delay, so that many clients do not retry in
 /// lockstep; no wait is ever longer than [`max_delay`](Self::max_delay).
-/// A `Retry-After` longer than the backoff's wait replaces it, capped at
-/// `max_delay`. A wait that would take the request's waiting past
+/// A `Retry-After` longer than the backoff's wait replaces it; one longer
+/// than `max_delay` ends the retries at once (the provider asked for more
+/// than this policy will wait, and an earlier retry would be refused and
+/// billed). A wait that would take the request's waiting past
 /// [`max_total_delay`](Self::max_total_delay) is not made: the request fails
 /// with its last error instead.
 ///
@@ -70,7 +72,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest single wait, `Retry-After` included.
+    /// The longest single wait, `Retry-After` included: a request whose
+    /// server asks for longer is not retried.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
@@ -136,12 +139,16 @@ pub(crate) struct Schedule<'a> {
 
 impl Schedule<'_> {
     /// The wait before the next attempt, or `None` when no retry is left.
-    /// The server's `Retry-After` wins when it asks for longer. backon adds
+    /// The server's `Retry-After` wins when it asks for longer, and ends
+    /// the retries when it asks for more than `max_delay`. backon adds
     /// its jitter after its own cap, so the cap is applied again here: no
     /// wait exceeds `max_delay`, and no wait (a `Retry-After` included)
     /// takes the request's waiting past `max_total_delay`.
     pub(crate) fn next_delay(&mut self, retry_after: Option<Duration>) -> Option<Duration> {
         let backoff = self.backoff.next()?;
+        if retry_after.is_some_and(|asked| asked > self.policy.max_delay) {
+            return None;
+        }
         let delay = match retry_after {
             Some(asked) if asked > backoff => asked,
             _ => backoff,
@@ -174,8 +181,8 @@ mod tests {
         assert_eq!(waits(&policy, Some(MS(1500))), [MS(1500), MS(1500), MS(2000)]);
         assert_eq!(
             waits(&policy, Some(MS(60_000))),
-            [MS(10_000); 3],
-            "capped at max_delay"
+            [],
+            "asks for more than max_delay: no retry"
         );
         assert_eq!(waits(&RetryPolicy::none(), Some(MS(1000))), []);
     }

@@ -400,3 +400,29 @@ async fn retry_after_is_read_from_undocumented_statuses_too() {
     assert!(matches!(error, Error::Http { status: 502, .. }), "{error:?}");
     assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
 }
+
+/// A `Retry-After` longer than the policy's longest wait (50 ms here), as
+/// seconds or as an HTTP date, is a refusal to be retried soon: one request,
+/// no retry, however many the policy allows.
+#[tokio::test]
+async fn a_retry_after_longer_than_the_policy_allows_is_not_retried() {
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+    for retry_after in ["100000", date.as_str()] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path(PATH);
+                then.status(429)
+                    .header("retry-after", retry_after)
+                    .body("slow down");
+            })
+            .await;
+        let error = checked(fetch(&server, 3).await.unwrap_err());
+        assert!(error.is_rate_limit(), "{error}");
+        assert_eq!(mock.calls_async().await, 1, "{retry_after}");
+        assert!(
+            error.retry_after().is_some_and(|d| d > Duration::from_secs(3000)),
+            "{retry_after}"
+        );
+    }
+}

@@ -103,7 +103,8 @@ async fn trace_logs_and_errors_never_contain_the_token() {
 /// Tokens with characters that travel encoded: `+ / = %`. (A token with a
 /// space is refused by `build()`; the redaction of its `+` form is tested
 /// in the crate's unit tests.)
-const ODD_TOKENS: [&str; 3] = ["tok+SECRET/ab==", "tok%SECRET%2B", "tok=SECRET+/%25"];
+/// Each is at least 16 bytes, so that it is searched for in free text too.
+const ODD_TOKENS: [&str; 3] = ["tok+SECRET/ab==-x", "tok%SECRET%2B-long", "tok=SECRET+/%25-xy"];
 
 /// Every form the token can take in a URL or a form body.
 fn wire_forms(token: &str) -> Vec<String> {
@@ -263,4 +264,57 @@ async fn a_successful_answer_that_echoes_the_token_gives_it_to_nobody() {
         raw.contains("token=cdn-own-value"),
         "not ours, not redacted: {raw}"
     );
+}
+
+/// A JSON encoder may write any character of the token as an escape
+/// (`\/` from PHP, `\u0053` from others): what a reader decodes is what is
+/// checked, in the typed fields, the raw item and the request id.
+#[tokio::test]
+async fn a_token_echoed_through_json_escapes_is_redacted_where_it_decodes() {
+    let token = "S3cr3t+Tok/en=ZZ-9";
+    let slashed = token.replace('/', r"\/");
+    let unicode: String = token.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body(format!(
+                r#"{{"code":0,"requestId":"r-{unicode}","data":[{{"id":"n1","title":"a {slashed} b","desc":"c {unicode} d"}}]}}"#
+            ));
+        })
+        .await;
+    let page = justone_xhs::Client::builder()
+        .token(token)
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+        .note_feed(&Channel::Food, 1)
+        .await
+        .unwrap();
+    let item = &page.items[0];
+    assert_eq!(item.title.as_deref(), Some("a [redacted] b"));
+    assert_eq!(item.desc.as_deref(), Some("c [redacted] d"));
+    assert_eq!(page.request_id.as_deref(), Some("r-[redacted]"));
+    let decoded: serde_json::Value = serde_json::from_str(item.raw().get()).unwrap();
+    assert!(!decoded.to_string().contains(token), "{decoded}");
+}
+
+/// A short token (the demo's `demo`) is a word, not a secret anyone could
+/// find in an answer: request ids and data come back exactly as served.
+#[tokio::test]
+async fn a_short_token_leaves_answers_untouched() {
+    let server = DemoServer::builder().pages(1).start_async().await;
+    let client = justone_xhs::Client::builder()
+        .token("demo")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let page = client.note_feed(&Channel::Food, 1).await.unwrap();
+    let id = page.request_id.as_deref().unwrap();
+    assert!(!id.contains("[redacted]") && id.contains("demo"), "{id}");
+    for item in &page.items {
+        assert!(!item.raw().get().contains("[redacted]"), "{}", item.raw().get());
+    }
+    let balance = client.balance().await.unwrap();
+    assert!(!balance.currency.contains("[redacted]"));
 }

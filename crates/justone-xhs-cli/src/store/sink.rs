@@ -219,7 +219,7 @@ impl Store {
                 "warning: {}: the log could not be copied into the database ({}); every page is in \
                  {}-wal: keep it beside the database (the next run copies it in)",
                 self.path.display(),
-                crate::render::printable(&error.to_string()),
+                justone_xhs::display_safe(&error.to_string()),
                 self.path.display()
             ));
         }
