@@ -154,6 +154,15 @@ fn article(kind: &str) -> &'static str {
     }
 }
 
+/// The most bytes a call's parameters (names and values, as given) may
+/// take in all: they travel in the URL, and servers and proxies refuse a
+/// request line much longer than 8 KiB (HTTP 414), after it may have been
+/// billed; the HTTP stack refuses one of 64 KiB before sending.
+pub const MAX_PARAMS_BYTES: usize = 8 * 1024;
+
+/// The parameters that number pages: the first page is 1.
+const PAGE_NUMBERS: [&str; 2] = ["page", "pageNum"];
+
 impl OperationInfo {
     /// The parameter named `name`.
     pub fn param(&self, name: &str) -> Option<&'static ParamInfo> {
@@ -162,8 +171,10 @@ impl OperationInfo {
 
     /// Checks a call's parameters against the table: each is known and given
     /// once, every required one is there, an enum value is one of the
-    /// documented ones, a number parses in its format's range, a boolean is
-    /// `true` or `false`. `token` is refused: the client supplies it.
+    /// documented ones, a number parses in its format's range (a page
+    /// number, `page` or `pageNum`, from 1), a boolean is `true` or `false`,
+    /// and all of them fit in [`MAX_PARAMS_BYTES`]. `token` is refused: the
+    /// client supplies it.
     ///
     /// # Errors
     /// [`CallError::InvalidParameter`] for the first problem found.
@@ -186,13 +197,37 @@ impl OperationInfo {
                 return Err(invalid(name, format!("cannot be {value:?}"), allowed));
             }
             match (param.kind, param.format) {
-                (ParamKind::Integer, Some("int32")) => {
-                    parse_value::<i32>(self.id, name, value, "Integer").map(drop)?
+                (ParamKind::Integer, format) => {
+                    let number = match format {
+                        Some("int32") => {
+                            parse_value::<i32>(self.id, name, value, "Integer").map(i64::from)?
+                        }
+                        _ => parse_value::<i64>(self.id, name, value, "Integer")?,
+                    };
+                    if number < 1 && PAGE_NUMBERS.contains(&param.name) {
+                        return Err(invalid(
+                            name,
+                            format!("must be 1 or more (pages are numbered from 1), got {number}"),
+                            Vec::new(),
+                        ));
+                    }
                 }
-                (ParamKind::Integer, _) => parse_value::<i64>(self.id, name, value, "Integer").map(drop)?,
                 (ParamKind::Boolean, _) => parse_value::<bool>(self.id, name, value, "Boolean").map(drop)?,
                 (ParamKind::String, _) => {}
             }
+        }
+        let total: usize = params.iter().map(|(name, value)| name.len() + value.len()).sum();
+        if let Some((name, value)) = params.iter().max_by_key(|(_, value)| value.len())
+            && total > MAX_PARAMS_BYTES
+        {
+            return Err(invalid(
+                name,
+                format!(
+                    "is {} bytes long: a request's parameters may take at most {MAX_PARAMS_BYTES} bytes in all, as they travel in the URL",
+                    value.len()
+                ),
+                Vec::new(),
+            ));
         }
         match self
             .params

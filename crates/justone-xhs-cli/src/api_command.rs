@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use clap::Args;
-use justone_xhs::{Client, Error};
+use justone_xhs::{Client, Error, display_safe};
 
 use crate::connection::{self, ConnectionArgs};
 use crate::exit_code::Exit;
@@ -93,9 +93,10 @@ async fn call(operation: &str, args: &ApiArgs) -> Result<(), Exit> {
         .await
         .map_err(|e| crate::report(&e))?;
     if let Some(id) = &answer.request_id {
-        report::say(format_args!("request id: {id}"));
+        report::say(format_args!("request id: {}", display_safe(id)));
     }
     let data = answer.data.as_deref().map_or("null", |d| d.get());
+    let data = crate::for_stdout(data);
     crate::write_stdout(format!("{data}\n").as_bytes()).or_else(|e| crate::report_io(&e))
 }
 

@@ -1,6 +1,7 @@
 //! `justone-xhs balance`: the account's balance, as a line or as JSON.
 
 use clap::{Args, ValueEnum};
+use justone_xhs::display_safe;
 
 use crate::connection::{self, ConnectionArgs};
 use crate::exit_code::Exit;
@@ -37,15 +38,22 @@ async fn balance(args: BalanceArgs) -> Result<(), Exit> {
         .map_err(|e| crate::report(&e))?;
     let balance = client.balance().await.map_err(|e| crate::report(&e))?;
     let line = match args.format {
-        BalanceFormat::Text => format!("balance: {} {}\n", balance.balance, balance.currency),
-        BalanceFormat::Json => format!(
-            "{}\n",
-            serde_json::json!({
+        // Text is for reading: whatever the provider put in the amount or
+        // the currency reaches the terminal only through the scrubber.
+        BalanceFormat::Text => format!(
+            "balance: {} {}",
+            display_safe(&balance.balance),
+            display_safe(&balance.currency)
+        ),
+        BalanceFormat::Json => crate::for_stdout(
+            &serde_json::json!({
                 "balance": balance.balance,
                 "currency": balance.currency,
                 "requestId": balance.request_id,
             })
-        ),
+            .to_string(),
+        )
+        .into_owned(),
     };
-    crate::write_stdout(line.as_bytes()).or_else(|e| crate::report_io(&e))
+    crate::write_stdout(format!("{line}\n").as_bytes()).or_else(|e| crate::report_io(&e))
 }

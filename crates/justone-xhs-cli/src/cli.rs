@@ -126,7 +126,8 @@ pub struct FeedArgs {
     #[arg(long, conflicts_with = "resume")]
     pub overwrite: bool,
     /// Continue an interrupted or failed run of the same command into the
-    /// same --output file: only pages not yet complete in it are fetched.
+    /// same --output file (any format; a regular file or a database): only
+    /// pages not yet complete in it are fetched.
     #[arg(long, requires = "output")]
     pub resume: bool,
     /// Write the provider's item objects unchanged (jsonl and json only).

@@ -123,7 +123,14 @@ pub fn start_demo(args: &ConnectionArgs) -> Result<Option<DemoServer>, Exit> {
 /// Runs a command's future on a new runtime.
 pub fn run(command: impl Future<Output = Result<(), Exit>>) -> Result<(), Exit> {
     match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(command),
+        Ok(runtime) => {
+            let result = runtime.block_on(command);
+            // A blocking thread may still wait in `open()` on a pipe nobody
+            // reads (a command stopped by a signal meanwhile): exit without
+            // waiting for it.
+            runtime.shutdown_background();
+            result
+        }
         Err(e) => {
             report::say(format_args!("error: cannot start the async runtime: {e}"));
             Err(Exit::Other)

@@ -216,6 +216,11 @@ pub async fn run(
         progress.message(outcome.items, client.retry_count());
     }
     progress.finish();
+    // A signal that arrived after every page was recorded stopped nothing:
+    // the exit status follows what was done.
+    if outcome.complete() && matches!(outcome.stop, Some(Stop::Signal(_))) {
+        outcome.stop = None;
+    }
     outcome.requests = client.request_count();
     outcome.retries = client.retry_count();
     outcome.elapsed = started.elapsed();
@@ -264,5 +269,72 @@ pub fn write_stop(error: io::Error, sink: &dyn PageSink) -> Stop {
         Stop::ReaderGone
     } else {
         Stop::WriteFailed(error)
+    }
+}
+
+#[cfg(all(test, feature = "demo"))]
+mod tests {
+    use super::*;
+    use crate::checkpoint::ChannelMark;
+    use justone_xhs::mock::DemoServer;
+
+    /// A sink that receives SIGINT right after it has recorded the last
+    /// page, as a user pressing Ctrl-C a moment too late would send it.
+    struct LateSignal {
+        last_page: u32,
+    }
+
+    impl PageSink for LateSignal {
+        fn page(&mut self, _: usize, page: FeedPage, _: ChannelMark) -> io::Result<usize> {
+            if page.page == self.last_page {
+                let pid = std::process::id().to_string();
+                std::process::Command::new("kill").args(["-INT", &pid]).status()?;
+                // Delivered and seen by the runtime before the loop goes on.
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(page.items.len())
+        }
+
+        fn feed_ended(&mut self, _: usize, _: FeedPage, _: ChannelMark) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn finish(&mut self, _: &mut Outcome) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn is_stdout(&self) -> bool {
+            false
+        }
+    }
+
+    /// The exit status follows what was done: a signal after the last page
+    /// was recorded does not make a complete run "stopped by SIGINT".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_signal_after_the_last_page_leaves_the_run_complete() {
+        let server = DemoServer::builder().pages(5).start_async().await;
+        // The loop picks among ready branches at random: several runs make
+        // the late signal race the end of the walk both ways.
+        for _ in 0..6 {
+            let client = Client::builder()
+                .token("justone-test-token-0001")
+                .base_url(server.base_url())
+                .build()
+                .unwrap();
+            let plan = Plan {
+                channels: vec![Channel::Food],
+                marks: vec![ChannelMark {
+                    next_page: 1,
+                    done: false,
+                }],
+                last_page: 2,
+                concurrency: 1,
+                prefetch: 0,
+            };
+            let mut sink = LateSignal { last_page: 2 };
+            let outcome = run(&client, plan, &mut sink, &Progress::new(false), Signals::new()).await;
+            assert!(outcome.complete());
+            assert!(outcome.stop.is_none(), "a late signal stopped a complete run");
+        }
     }
 }

@@ -12,6 +12,7 @@ mod harvest;
 #[cfg(feature = "mcp")]
 mod mcp;
 mod output;
+mod output_lock;
 mod page_sink;
 mod progress;
 mod record;
@@ -126,6 +127,18 @@ fn stdout_is_closed() -> bool {
     })
 }
 
+/// JSON text as it goes to stdout: exactly as given into a pipe or a file;
+/// on a terminal on one line and through the scrubber, so that no escape
+/// sequence, bidi override or invisible character the provider put in a
+/// string reaches the screen (the JSON stays valid: only characters inside
+/// strings change).
+fn for_stdout(json: &str) -> std::borrow::Cow<'_, str> {
+    if !std::io::stdout().is_terminal() {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    std::borrow::Cow::Owned(justone_xhs::display_safe(&justone_xhs::compact_json(json)).into_owned())
+}
+
 fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)?;
@@ -193,15 +206,12 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
 
 async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     // From here on SIGINT/SIGTERM are ours: a run stops cleanly however early.
-    let signals = Signals::new();
+    let mut signals = Signals::new();
     let last_page = args
         .page
         .checked_add(args.pages - 1)
         .filter(|last| i32::try_from(*last).is_ok())
         .ok_or_else(|| usage("--page + --pages - 1 must not pass 2147483647, the API's last page"))?;
-    if args.resume && args.format == Format::Table {
-        return Err(usage("--resume works with --format jsonl, json or csv"));
-    }
     let (named, warnings) = args.channel_list().map_err(|message| usage(&message))?;
     for warning in warnings {
         report::say(format_args!("warning: {warning}"));
@@ -220,10 +230,8 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         dedup: args.dedup,
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    if args.resume && to_stdout {
-        return Err(usage(
-            "--resume continues a file: it needs --output FILE, not stdout",
-        ));
+    if args.resume {
+        resumable(&args).map_err(|message| usage(&message))?;
     }
 
     if args.dry_run {
@@ -240,7 +248,11 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     .map_err(|e| report(&e))?;
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
-            let (mut files, marks) = open_files(&args, format, shape, to_stdout)?;
+            let (mut files, marks) = unless_signalled(&mut signals, {
+                let args = args.clone();
+                move || open_files(&args, format, shape, to_stdout)
+            })
+            .await?;
             // Nothing is requested when not even the preamble can be written.
             if marks.is_none()
                 && let Err(e) = files.preamble()
@@ -297,7 +309,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
         Vec::new()
     } else {
-        continue_with(&args, base_url_from_env, to_stdout, &outcome, last_page)
+        continue_with(&args, base_url_from_env, &outcome, last_page)
     };
     match report::finish(&outcome, args.quiet, &commands) {
         Exit::Success => Ok(()),
@@ -305,68 +317,115 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     }
 }
 
-/// `--dry-run`: what the run would fetch and the most it could cost.
+/// `--dry-run`: what the run would fetch and the most it could cost, after
+/// the checks a real run makes before its first request.
 fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
+    // A value the real run refuses (a rate out of range, a bad base URL, an
+    // unreadable token file) is refused here too; a missing token is not:
+    // planning needs none.
+    match connection::client_builder(&args.connection, None).and_then(justone_xhs::ClientBuilder::build) {
+        Ok(_) | Err(Error::MissingToken) => {}
+        Err(error) => return Err(report(&error)),
+    }
     let pages = channels.len() as u64 * u64::from(args.pages);
     let attempts = args.connection.retries as u64 + 1;
+    // Look-ahead requests are for pages of the plan too: they cannot pass
+    // this bound, only spend part of it on pages past a feed's end.
     let mut most = pages.saturating_mul(attempts);
+    let mut bounds = format!("--retries {}", args.connection.retries);
     if let Some(max) = args.max_requests {
         most = most.min(max);
+        bounds.push_str(&format!(" and --max-requests {max}"));
     }
     let names: Vec<&str> = channels.iter().take(5).map(Channel::slug).collect();
     let more = channels.len().saturating_sub(names.len());
-    let lines = [
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let range = if args.pages == 1 {
+        format!("page {}", args.page)
+    } else {
+        format!("pages {} to {last_page}", args.page)
+    };
+    let mut lines = vec![
         format!(
-            "plan: {} channel{} ({}{}), pages {}..={last_page}: at most {pages} pages",
-            channels.len(),
-            if channels.len() == 1 { "" } else { "s" },
+            "plan: {} ({}{}), {range} of each: at most {}",
+            plural(channels.len() as u64, "channel"),
             names.join(", "),
             if more > 0 {
                 format!(", and {more} more")
             } else {
                 String::new()
             },
-            args.page,
+            plural(pages, "page"),
         ),
-        format!(
-            "requests: {pages} if every page exists and none fails; at most {most} with --retries {}{}{}",
-            args.connection.retries,
-            args.max_requests
-                .map(|m| format!(" and --max-requests {m}"))
-                .unwrap_or_default(),
-            if args.prefetch > 0 {
-                format!(
-                    " (plus up to {} look-ahead requests per channel with --prefetch)",
-                    args.prefetch
-                )
-            } else {
-                String::new()
-            }
-        ),
-        "dry run: nothing was sent".to_owned(),
+        format!("requests: {pages} if every page exists and none fails; at most {most} with {bounds}"),
     ];
+    if args.prefetch > 0 {
+        lines.push(format!(
+            "prefetch: up to {} of these per channel may buy pages past the end of its feed",
+            args.prefetch
+        ));
+    }
+    lines.push("dry run: nothing was sent".to_owned());
     let text = lines.join("\n") + "\n";
     write_stdout(text.as_bytes()).or_else(|e| report_io(&e))
 }
 
+/// Whether `--resume` can continue a run of `args`: the one rule behind
+/// accepting `--resume` and printing a continue command that uses it. Only
+/// a regular file (or a database) keeps a checkpoint to continue from.
+fn resumable(args: &FeedArgs) -> Result<(), String> {
+    match args.output.as_deref() {
+        None => Err("--resume continues a file: it needs --output FILE, not stdout".to_owned()),
+        Some(path) if path == Path::new("-") => {
+            Err("--resume continues a file: it needs --output FILE, not stdout".to_owned())
+        }
+        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => Err(format!(
+            "--resume continues a file: {} is not a regular file (a pipe or a device keeps no checkpoint)",
+            path.display()
+        )),
+        // The seen ids of --dedup are read back from the output; a table
+        // does not show them.
+        Some(_) if args.dedup && args.format == Format::Table => Err(
+            "--resume cannot continue --dedup in a table (it holds no note ids); use --format jsonl, json, csv or sqlite"
+                .to_owned(),
+        ),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Runs `open` on a blocking thread, so that SIGINT and SIGTERM still stop
+/// the command while it waits (opening a named pipe waits for a reader).
+async fn unless_signalled<T: Send + 'static>(
+    signals: &mut Signals,
+    open: impl FnOnce() -> Result<T, Exit> + Send + 'static,
+) -> Result<T, Exit> {
+    tokio::select! {
+        opened = tokio::task::spawn_blocking(open) => opened.unwrap_or(Err(Exit::Other)),
+        signal = signals.recv() => {
+            report::say(format_args!("stopped by {} before any request was sent", signal.name()));
+            Err(signal.exit())
+        }
+    }
+}
+
 /// The commands that continue an unfinished run: the same command with
-/// `--resume` for a file, or the remaining channels and pages for stdout.
+/// `--resume` when it is [`resumable`], else the remaining channels and
+/// pages.
 fn continue_with(
     args: &FeedArgs,
     base_url_from_env: bool,
-    to_stdout: bool,
     outcome: &harvest::Outcome,
     last_page: u32,
 ) -> Vec<String> {
     let command = |args: &FeedArgs| command_line(args, base_url_from_env);
-    if !to_stdout {
+    if resumable(args).is_ok() {
         let mut again = args.clone();
         again.overwrite = false;
         again.resume = true;
         return vec![command(&again)];
     }
-    // stdout cannot be appended to: one command per group of channels that
-    // stopped at the same page.
+    // stdout or a pipe cannot be appended to: one command per group of
+    // channels that stopped at the same page.
     let mut groups: Vec<(u32, Vec<Channel>)> = Vec::new();
     for run in outcome
         .channels
@@ -386,6 +445,11 @@ fn continue_with(
             again.channels = vec![channels.iter().map(Channel::slug).collect::<Vec<_>>().join(",")];
             again.page = page;
             again.pages = last_page + 1 - page;
+            // A pipe takes the rest as it took the start; a file that
+            // cannot be resumed is not replaced: the rest goes to stdout.
+            again.output = again
+                .output
+                .filter(|path| path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file()));
             command(&again)
         })
         .collect()
@@ -494,6 +558,11 @@ fn usage(message: &str) -> Exit {
 fn open_failed(error: OpenError) -> Exit {
     match error {
         OpenError::Usage(message) => usage(&message),
+        OpenError::RunInProgress(message) => {
+            report::say(format_args!("error: {message}"));
+            report::say(format_args!("hint: {}", output_lock::BUSY_HINT));
+            Exit::Usage
+        }
         OpenError::Io(message) => {
             report::say(format_args!("error: {message}"));
             report::say(format_args!(

@@ -7,6 +7,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::checkpoint::{self, ChannelMark, Checkpoint, Journal, RunShape};
+use crate::output_lock::{self, LockError};
 
 /// Why the output could not be opened.
 #[derive(Debug)]
@@ -16,6 +17,8 @@ pub enum OpenError {
     Usage(String),
     /// The file system refused (exit 1).
     Io(String),
+    /// Another run is writing the output (exit 2); nothing was changed.
+    RunInProgress(String),
 }
 
 pub struct Output {
@@ -47,33 +50,46 @@ impl Output {
     }
 
     /// A new output file. An existing non-empty one is replaced only with
-    /// `overwrite`; otherwise nothing is touched.
+    /// `overwrite`; otherwise nothing is touched. A regular file is locked
+    /// for the run before anything else (see [`crate::output_lock`]).
     pub fn create(path: &Path, shape: RunShape, overwrite: bool) -> Result<Output, OpenError> {
-        let existing = std::fs::metadata(path).ok();
-        let special = existing.as_ref().is_some_and(|m| !m.is_file());
-        let length = existing.as_ref().map_or(0, |m| m.len());
-        if length > 0 && !special && !overwrite {
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+        if special {
+            // A device or a pipe cannot be cut back or appended to later:
+            // it gets no checkpoint and no lock. (Opening a pipe waits for
+            // its reader; the caller keeps signals working meanwhile.)
+            let file = File::create(path).map_err(|e| cannot("create", path, &e))?;
+            return Ok(Output {
+                target: Target::File(file),
+                committed: 0,
+                journal: None,
+            });
+        }
+        // Opened without truncating: a file another run is writing must be
+        // left exactly as it is.
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| cannot("create", path, &e))?;
+        output_lock::lock(&file, path).map_err(locked)?;
+        let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
+        if length > 0 && !overwrite {
             return Err(OpenError::Usage(format!(
                 "{} exists and is not empty ({length} bytes); pass --overwrite to replace it or --resume to continue it",
                 path.display()
             )));
         }
-        let file = File::create(path).map_err(|e| cannot("create", path, &e))?;
-        // A device or a pipe cannot be cut back or appended to later: it
-        // gets no checkpoint.
-        let journal = match special {
-            true => None,
-            false => {
-                let journal_path = checkpoint::path_for(path);
-                let journal = Journal::create(&journal_path, &Checkpoint::new(shape))
-                    .map_err(|e| cannot("write the checkpoint of", path, &e))?;
-                Some((journal_path, journal))
-            }
-        };
+        file.set_len(0).map_err(|e| cannot("replace", path, &e))?;
+        let journal_path = checkpoint::path_for(path);
+        let journal = Journal::create(&journal_path, &Checkpoint::new(shape))
+            .map_err(|e| cannot("write the checkpoint of", path, &e))?;
         Ok(Output {
             target: Target::File(file),
             committed: 0,
-            journal,
+            journal: Some((journal_path, journal)),
         })
     }
 
@@ -81,15 +97,19 @@ impl Output {
     /// pages the checkpoint vouches for, ready to append.
     pub fn resume(path: &Path, shape: &RunShape, read_back: bool) -> Result<(Output, Resumed), OpenError> {
         let checkpoint_path = checkpoint::path_for(path);
+        // Locked before the checkpoint is read: a run still writing it
+        // would move on under us.
+        let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !checkpoint_path.exists() => {
+                return Err(nothing_to_resume(path, &checkpoint_path));
+            }
+            Err(e) => return Err(cannot("open", path, &e)),
+        };
+        output_lock::lock(&file, path).map_err(locked)?;
         let checkpoint = checkpoint::load(&checkpoint_path)
             .map_err(OpenError::Usage)?
-            .ok_or_else(|| {
-                OpenError::Usage(format!(
-                    "nothing to resume: {} does not exist (the run finished, or never wrote to {})",
-                    checkpoint_path.display(),
-                    path.display()
-                ))
-            })?;
+            .ok_or_else(|| nothing_to_resume(path, &checkpoint_path))?;
         let differences = shape.differences(&checkpoint.run);
         if !differences.is_empty() {
             return Err(OpenError::Usage(format!(
@@ -97,11 +117,6 @@ impl Output {
                 differences.join("; ")
             )));
         }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|e| cannot("open", path, &e))?;
         let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
         if length < checkpoint.committed_bytes {
             return Err(OpenError::Usage(format!(
@@ -180,6 +195,21 @@ impl Output {
             let _ = file.seek(SeekFrom::Start(self.committed));
         }
         result
+    }
+}
+
+fn nothing_to_resume(path: &Path, checkpoint_path: &Path) -> OpenError {
+    OpenError::Usage(format!(
+        "nothing to resume: {} does not exist (the run finished, or never wrote to {})",
+        checkpoint_path.display(),
+        path.display()
+    ))
+}
+
+fn locked(error: LockError) -> OpenError {
+    match error {
+        LockError::Io(error) => OpenError::Io(format!("cannot lock the output: {error}")),
+        busy => OpenError::RunInProgress(busy.message()),
     }
 }
 

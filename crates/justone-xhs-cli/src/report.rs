@@ -202,4 +202,5 @@ pub fn message(error: &Error) -> String {
         }
         other => other.to_string(),
     })
+    .into_owned()
 }

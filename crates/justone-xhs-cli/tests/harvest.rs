@@ -535,4 +535,39 @@ fn a_dry_run_sends_nothing_and_states_the_bound() {
         "{}",
         out.stdout
     );
+    assert!(out.stdout.contains("pages 1 to 5 of each"), "{}", out.stdout);
+
+    // One page, one channel: singular words, and the look-ahead inside the
+    // budget's bound, not added after it.
+    let out = run(
+        &server.base_url(),
+        &[
+            "-c",
+            "food",
+            "--prefetch",
+            "2",
+            "--max-requests",
+            "3",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("plan: 1 channel (food), page 1 of each: at most 1 page\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("at most 3 with --retries 3 and --max-requests 3\n"),
+        "{}",
+        out.stdout
+    );
+
+    // What the real run refuses, the dry run refuses too.
+    let out = run(&server.base_url(), &["--rate", "1e-9", "--dry-run"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("rate"), "{}", out.stderr);
+    assert_eq!(server.requests(), 0);
 }

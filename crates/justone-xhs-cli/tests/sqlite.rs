@@ -779,3 +779,25 @@ fn killed_and_resumed_runs_store_every_page_exactly_once() {
         stops.len()
     );
 }
+
+/// A run the budget stopped was stopped on purpose, like a signal: its row
+/// says `interrupted`, and its retries are the ones sent (2 requests, of
+/// which 1 retry; the retry the budget refused is not counted).
+#[test]
+fn a_budget_stop_is_recorded_as_interrupted_with_the_retries_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("b.db");
+    let server = DemoServer::builder().fault(Fault::BusinessCode(301)).start();
+    let out = run(
+        &server.base_url(),
+        &["-c", "food", "--max-requests", "2", "-o", db.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 10, "{}", out.stderr);
+    assert_eq!(server.requests(), 2);
+    let row: (String, i64, i64) = read(&db)
+        .query_row("SELECT status, requests, retries FROM runs", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(row, ("interrupted".to_owned(), 2, 1));
+}

@@ -86,7 +86,8 @@ impl Client {
         self.inner.sent.load(Ordering::Relaxed)
     }
 
-    /// How many retries this client (and its clones) has made so far.
+    /// How many retries this client (and its clones) has sent so far (a
+    /// retry the budget or a cancellation refused is not one).
     pub fn retry_count(&self) -> u64 {
         self.inner.retries.load(Ordering::Relaxed)
     }
@@ -186,6 +187,11 @@ impl Client {
                     attempt,
                 );
             }
+            // A retry counts once it is sent, not when it is planned: the
+            // budget or a cancellation may refuse it.
+            if attempt > 0 {
+                self.inner.retries.fetch_add(1, Ordering::Relaxed);
+            }
             attempt += 1;
             let sent_at = Instant::now();
             let error = match self.attempt(send, decode, attempt).await {
@@ -210,7 +216,6 @@ impl Client {
             let Some(delay) = delay.filter(|_| !stop) else {
                 return (Err(error), attempt);
             };
-            self.inner.retries.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
             // A cancelled client cuts the wait short; the loop then returns
             // `Cancelled` without sending.

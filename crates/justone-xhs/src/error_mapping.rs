@@ -167,6 +167,14 @@ fn transport(error: reqwest::Error, token: &str) -> Error {
         }
         source = cause.source();
     }
+    // A request the HTTP stack would not build (a URL too long for it) was
+    // never sent: the caller's input, not the network.
+    if error.is_builder() {
+        return Error::InvalidSetting {
+            name: "request",
+            reason: format!("cannot be sent: {}", describe_reqwest(error, token)),
+        };
+    }
     // Everything but a timeout (refused, reset, truncated body, TLS) is a
     // broken connection as far as the caller can act on it.
     let timed_out = error.is_timeout();

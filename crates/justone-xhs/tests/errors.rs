@@ -426,3 +426,27 @@ async fn a_retry_after_longer_than_the_policy_allows_is_not_retried() {
         );
     }
 }
+
+/// With a budget of 2 requests and a page that keeps failing, 2 are sent and
+/// 1 of them is a retry: the retry the budget refused is not counted.
+#[tokio::test]
+async fn a_retry_the_budget_refuses_is_not_counted() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path(PATH);
+            then.status(200).body(business(301));
+        })
+        .await;
+    let client = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .retry_policy(support::fast_retries(3))
+        .max_requests(2)
+        .build()
+        .unwrap();
+    let error = client.note_feed(&Channel::Food, 1).await.unwrap_err();
+    assert!(matches!(error, Error::BudgetSpent { max_requests: 2 }), "{error}");
+    assert_eq!(mock.calls_async().await, 2);
+    assert_eq!((client.request_count(), client.retry_count()), (2, 1));
+}

@@ -122,6 +122,7 @@ async fn invalid_calls_send_nothing() {
             .collect()
     };
     let search = "getApiXiaohongshuSearchNoteV1";
+    let feed = "getApiXiaohongshuGetNoteFeedV1";
     // (operation, parameters, the parameter named in the refusal)
     let cases = [
         (search, pairs(&[("page", "1")]), "keyword"),
@@ -129,6 +130,13 @@ async fn invalid_calls_send_nothing() {
         (search, pairs(&[("keyword", "k"), ("sort", "best")]), "sort"),
         (search, pairs(&[("keyword", "k"), ("page", "two")]), "page"),
         ("getUserGetBalance", pairs(&[("token", "other")]), "token"),
+        (search, pairs(&[("keyword", "k"), ("page", "0")]), "page"),
+        (
+            feed,
+            pairs(&[("oid", "homefeed_food_v3"), ("page", "-1")]),
+            "page",
+        ),
+        (search, pairs(&[("keyword", &"k".repeat(66 * 1024))]), "keyword"),
     ];
     for (operation, params, bad) in cases {
         match checked(client.call_operation(operation, &params).await.unwrap_err()) {

@@ -25,6 +25,9 @@ pub enum StoreError {
     NewerSchema { path: PathBuf, found: i64, known: i64 },
     /// Another connection holds the write lock longer than we wait.
     Busy { path: PathBuf },
+    /// Another run of this tool is writing the database (the message names
+    /// it); nothing was sent.
+    RunInProgress(String),
     /// The file system refused.
     Io { path: PathBuf, source: io::Error },
     /// Anything else SQLite reports (a full disk, an I/O error).
@@ -48,7 +51,7 @@ impl StoreError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            StoreError::Usage(_) => Exit::Usage,
+            StoreError::Usage(_) | StoreError::RunInProgress(_) => Exit::Usage,
             _ => Exit::Other,
         }
     }
@@ -57,6 +60,7 @@ impl StoreError {
     pub fn hint(&self) -> String {
         match self {
             StoreError::Usage(_) => "check the options named above; see --help".to_owned(),
+            StoreError::RunInProgress(_) => crate::output_lock::BUSY_HINT.to_owned(),
             StoreError::ReadOnly { .. } => {
                 "make the file writable, or give --output a new file name".to_owned()
             }
@@ -97,7 +101,7 @@ impl StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StoreError::Usage(message) => f.write_str(message),
+            StoreError::Usage(message) | StoreError::RunInProgress(message) => f.write_str(message),
             StoreError::ReadOnly { path, source } => {
                 write!(f, "{} cannot be written: {source}", path.display())
             }

@@ -2,6 +2,7 @@
 //! a run, hands pages to the [`Writer`] thread and records how the run
 //! ended.
 
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use super::runs::{self, Ending, NotResumable};
 use super::writer::{Ended, Writer};
 use crate::checkpoint::{ChannelMark, RunShape};
 use crate::harvest::{Outcome, State, Stop};
+use crate::output_lock::{self, LockError};
 use crate::page_sink::PageSink;
 
 /// A page the writer was given: what the harvest counted for it.
@@ -43,6 +45,8 @@ pub struct Store {
     without_id: u64,
     /// Which file `path` named when the run started.
     file: Option<FileId>,
+    /// One run per database, until the process ends.
+    _lock: File,
 }
 
 /// A file's device and inode: what SQLite keeps writing to when the path
@@ -60,6 +64,17 @@ fn file_id(_path: &Path) -> Option<FileId> {
     None
 }
 
+/// Takes the database's run lock (see [`crate::output_lock`]).
+fn lock(path: &Path) -> Result<File, StoreError> {
+    output_lock::lock_beside(path).map_err(|error| match error {
+        LockError::Io(source) => StoreError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        busy => StoreError::RunInProgress(busy.message()),
+    })
+}
+
 impl Store {
     /// Opens (or creates) the database and adds a new run to it.
     ///
@@ -72,10 +87,11 @@ impl Store {
         cancel: &CancellationToken,
     ) -> Result<Store, StoreError> {
         let conn = connection::open(path, false)?;
+        let lock = lock(path)?;
         let file = file_id(path);
         let checkpointer = Checkpointer::start(path)?;
         let run = runs::start(&conn, shape, command).map_err(|e| StoreError::sqlite(path, e))?;
-        Store::new(conn, file, checkpointer, path, run, cancel)
+        Store::new(conn, (file, lock), checkpointer, path, run, cancel)
     }
 
     /// Continues the most recent unfinished run of the same command, and
@@ -86,10 +102,15 @@ impl Store {
         cancel: &CancellationToken,
     ) -> Result<(Store, Vec<ChannelMark>), StoreError> {
         let conn = connection::open(path, true)?;
+        // Before the runs are read: another run may still be writing them.
+        let lock = lock(path)?;
         let file = file_id(path);
         let checkpointer = Checkpointer::start(path)?;
         match runs::resume(&conn, shape).map_err(|e| StoreError::sqlite(path, e))? {
-            Ok((run, marks)) => Ok((Store::new(conn, file, checkpointer, path, run, cancel)?, marks)),
+            Ok((run, marks)) => Ok((
+                Store::new(conn, (file, lock), checkpointer, path, run, cancel)?,
+                marks,
+            )),
             Err(NotResumable::Nothing) => Err(StoreError::Usage(format!(
                 "nothing to resume: every run in {} is complete",
                 path.display()
@@ -108,7 +129,7 @@ impl Store {
 
     fn new(
         conn: Connection,
-        file: Option<FileId>,
+        (file, lock): (Option<FileId>, File),
         checkpointer: Checkpointer,
         path: &Path,
         run: i64,
@@ -128,6 +149,7 @@ impl Store {
             conn: None,
             without_id: 0,
             file,
+            _lock: lock,
         })
     }
 
@@ -196,7 +218,9 @@ impl Store {
             .collect();
         let status = match &outcome.stop {
             _ if outcome.complete() && written => "complete",
-            Some(Stop::Signal(_)) if written => "interrupted",
+            // Stopped on purpose (a signal, the budget): what it wrote is
+            // whole, and `--resume` continues it.
+            Some(Stop::Signal(_) | Stop::Budget(_)) if written => "interrupted",
             _ => "failed",
         };
         let ending = Ending {

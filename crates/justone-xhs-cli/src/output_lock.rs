@@ -1,0 +1,117 @@
+//! One run per output: an exclusive lock on the output, taken before the
+//! first request and held until the process ends, so that two runs on one
+//! file (a cron job that overlaps the last one, a `--resume` started twice)
+//! never both buy pages and interleave them. The lock is advisory (`flock`
+//! on Unix, `LockFileEx` on Windows) and goes away with the process, even
+//! after `kill -9`.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Why the output cannot be locked.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it (its id, where the system says).
+    Busy {
+        path: PathBuf,
+        holder: Option<u32>,
+    },
+    Io(io::Error),
+}
+
+impl LockError {
+    /// The sentence that names the other run and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            LockError::Busy { path, holder } => format!(
+                "{} is being written by another justone-xhs run{}; nothing was sent",
+                path.display(),
+                holder.map(|pid| format!(" (process {pid})")).unwrap_or_default()
+            ),
+            LockError::Io(error) => format!("cannot lock the output: {error}"),
+        }
+    }
+}
+
+/// The `hint:` line for a [`LockError::Busy`].
+pub const BUSY_HINT: &str = "one run per output: wait for the other run to end, or stop it (SIGINT) and run the continue command it prints";
+
+/// Locks `file`, the output at `path`, for the rest of the process.
+pub fn lock(file: &File, path: &Path) -> Result<(), LockError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Busy {
+            path: path.to_owned(),
+            holder: holder(file),
+        }),
+        Err(std::fs::TryLockError::Error(error)) => Err(LockError::Io(error)),
+    }
+}
+
+/// Locks the database at `path` through `PATH.lock` beside it, which stays
+/// (removing it would let a third run lock a new file while the second
+/// still holds the old one). Not the database itself: closing a second
+/// handle on it would drop SQLite's own POSIX locks.
+pub fn lock_beside(path: &Path) -> Result<File, LockError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(LockError::Io)?;
+    lock(&file, path)?;
+    Ok(file)
+}
+
+/// The process that holds a `flock` on `file`, from `/proc/locks` (Linux).
+#[cfg(target_os = "linux")]
+fn holder(file: &File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let inode = file.metadata().ok()?.ino();
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    // `1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF`
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (kind, pid, id) = (fields.get(1)?, fields.get(4)?, fields.get(5)?);
+        let same_file = id.rsplit(':').next()?.parse::<u64>().ok()? == inode;
+        (*kind == "FLOCK" && same_file)
+            .then(|| pid.parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn holder(_file: &File) -> Option<u32> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_and_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        let _held = lock_beside(&path).unwrap();
+        // Another open file description of the same file conflicts, as
+        // another process's would.
+        let error = lock_beside(&path).unwrap_err();
+        let message = error.message();
+        assert!(
+            message.contains("notes.db is being written by another justone-xhs run"),
+            "{message}"
+        );
+        #[cfg(target_os = "linux")]
+        assert!(
+            message.contains(&format!("(process {})", std::process::id())),
+            "{message}"
+        );
+        drop(_held);
+        assert!(lock_beside(&path).is_ok(), "free again once the holder is gone");
+    }
+}

@@ -1,0 +1,170 @@
+//! Outputs as a cron job and a hurried user treat them: two runs on one
+//! output at once, every printed continue command run as printed, and an
+//! output that cannot even be opened yet.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use justone_xhs::mock::DemoServer;
+use support::{Run, Stop, binary, command, finished, run, signal};
+
+/// Waits until `path` exists (the first run has locked its output and
+/// written its checkpoint or database).
+fn wait_for(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spawn(server: &str, args: &[&str]) -> Child {
+    command(server, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A second run on an output that a first run is writing, fresh or
+/// resumed, sends nothing, exits 2 and names the first run's process; the
+/// first run ends as if alone.
+#[test]
+fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, started) in [("d.jsonl", "d.jsonl.checkpoint"), ("d.db", "d.db.lock")] {
+        let server = DemoServer::builder()
+            .pages(6)
+            .latency(Duration::from_millis(150))
+            .start();
+        let output = dir.path().join(name);
+        let output = output.to_str().unwrap();
+        let args = ["-c", "food", "--pages", "6", "-o", output];
+        let first = spawn(&server.base_url(), &args);
+        wait_for(&dir.path().join(started));
+        for extra in [&[][..], &["--resume"][..]] {
+            let again: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
+            let second = run(&server.base_url(), &again);
+            assert_eq!(second.code, 2, "{name} {extra:?}: {}", second.stderr);
+            assert!(
+                second.stderr.contains(&format!(
+                    "{output} is being written by another justone-xhs run (process {})",
+                    first.id()
+                )),
+                "{name} {extra:?}: {}",
+                second.stderr
+            );
+            assert!(
+                second.stderr.contains("hint: one run per output"),
+                "{}",
+                second.stderr
+            );
+        }
+        let first = finished(first.wait_with_output().unwrap());
+        assert_eq!(first.code, 0, "{name}: {}", first.stderr);
+        assert_eq!(server.requests(), 6, "{name}: only the first run bought pages");
+        if name.ends_with(".jsonl") {
+            let text = std::fs::read_to_string(output).unwrap();
+            assert_eq!(text.lines().count(), 120);
+            assert!(
+                text.lines()
+                    .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+            );
+        } else {
+            let db = rusqlite::Connection::open(output).unwrap();
+            let count: i64 = db
+                .query_row("SELECT count(*) FROM observations", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(count, 120);
+        }
+    }
+}
+
+/// Every continue command a stopped run prints, in every format, is run as
+/// printed (split like a shell would): together they finish the run,
+/// buying each page once.
+#[test]
+fn every_printed_continue_command_works_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["jsonl", "json", "csv", "table", "sqlite"] {
+        let server = DemoServer::builder().pages(3).start();
+        let output = dir.path().join(format!("out dir {format}.out"));
+        let output = output.to_str().unwrap();
+        let args = [
+            "-c",
+            "food,travel",
+            "--pages",
+            "3",
+            "--format",
+            format,
+            "-o",
+            output,
+            "--max-requests",
+            "2",
+        ];
+        // Each run keeps the budget of 2 requests: it takes three to finish.
+        let mut last = run(&server.base_url(), &args);
+        for _ in 0..2 {
+            assert_eq!(last.code, 10, "{format}: {}", last.stderr);
+            let commands: Vec<&str> = last
+                .stderr
+                .lines()
+                .filter_map(|line| line.strip_prefix("continue with: "))
+                .collect();
+            assert_eq!(commands.len(), 1, "{format}: {}", last.stderr);
+            let words = shell_words::split(commands[0]).unwrap();
+            assert_eq!(words[0], "justone-xhs");
+            let words: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            last = finished(binary(&words).output().unwrap());
+        }
+        assert_eq!(last.code, 0, "{format}: {}", last.stderr);
+        assert_eq!(server.requests(), 6, "{format}: each page bought once");
+        let records = match format {
+            "sqlite" => rusqlite::Connection::open(output)
+                .unwrap()
+                .query_row("SELECT count(*) FROM observations", [], |r| r.get::<_, i64>(0))
+                .unwrap() as usize,
+            "json" => {
+                serde_json::from_str::<Vec<serde_json::Value>>(&std::fs::read_to_string(output).unwrap())
+                    .unwrap()
+                    .len()
+            }
+            // One header line.
+            "csv" | "table" => std::fs::read_to_string(output).unwrap().lines().count() - 1,
+            _ => std::fs::read_to_string(output).unwrap().lines().count(),
+        };
+        assert_eq!(records, 120, "{format}");
+    }
+}
+
+/// A named pipe nobody reads makes `open()` wait; SIGINT and SIGTERM still
+/// stop the command at once, with nothing sent.
+#[test]
+fn a_signal_stops_a_run_waiting_for_a_pipes_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let server = DemoServer::builder().start();
+    for (stop, code) in [(Stop::Int, 130), (Stop::Term, 143)] {
+        let mut child = spawn(&server.base_url(), &["-o", fifo.to_str().unwrap()]);
+        std::thread::sleep(Duration::from_millis(300));
+        signal(&mut child, stop);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "{stop:?} did not stop the run");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out: Run = finished(child.wait_with_output().unwrap());
+        assert_eq!(out.code, code, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("before any request was sent"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(server.requests(), 0);
+}
