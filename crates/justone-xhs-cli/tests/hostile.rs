@@ -9,7 +9,8 @@ use justone_xhs::mock::DemoServer;
 
 mod support;
 
-const TOKEN: &str = "tok+SECRET/ab==";
+/// Long enough (16+ bytes) to be searched for in free text too.
+const TOKEN: &str = "tok+SECRET/ab==-x";
 const BIN: &str = env!("CARGO_BIN_EXE_justone-xhs");
 
 struct Run {
@@ -31,8 +32,8 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     };
     for form in [
         TOKEN,
-        "tok%2BSECRET%2Fab%3D%3D",
-        "tok%2bSECRET%2fab%3d%3d",
+        "tok%2BSECRET%2Fab%3D%3D-x",
+        "tok%2bSECRET%2fab%3d%3d-x",
         "SECRET",
     ] {
         assert!(
@@ -88,20 +89,21 @@ fn a_server_echoing_the_url_never_shows_the_token() {
 #[test]
 fn nothing_the_api_sends_can_drive_the_terminal() {
     let server = MockServer::start();
-    let hostile = r#"{"id":"n1","display_title":"\u001b[31mred\u001b]0;pwned\u0007\r\u001b[2J\u009b2J","user":{"nickname":"\u001b[1mbold\u007f"},"likes":"10万+"}"#;
+    let hostile = r#"{"id":"n1","display_title":"\u001b[31mred\u001b]0;pwned\u0007\r\u001b[2J\u009b2J gpj.\u202eexe\u200b","user":{"nickname":"\u001b[1mbold\u007f\u2066"},"likes":"10万+"}"#;
     server.mock(|when, then| {
         when.query_param("page", "1");
         then.status(200).body(envelope(&format!("[{hostile}]")));
     });
     server.mock(|when, then| {
         when.query_param("page", "2");
-        then.status(200)
-            .body(r#"{"code":303,"message":"quota \u001b[2J\u001b]0;title\u0007 used","data":null}"#);
+        then.status(200).body(
+            r#"{"code":303,"message":"quota \u001b[2J\u001b]0;title\u0007 used \u202e\ufeff","data":null}"#,
+        );
     });
     let out = feed(&server, &["-c", "food", "--pages", "2", "--format", "table"]);
     assert_eq!(out.code, 4, "{}", out.stderr);
     for text in [&out.stdout, &out.stderr] {
-        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert_inert(text);
     }
     assert!(out.stdout.contains("red"), "{}", out.stdout);
     assert!(
@@ -109,6 +111,33 @@ fn nothing_the_api_sends_can_drive_the_terminal() {
         "10万+ is at least 100000: {}",
         out.stdout
     );
+}
+
+/// No control character (but the line ends), bidi control or invisible
+/// character.
+fn assert_inert(text: &str) {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200f}' | '\u{feff}')
+    };
+    assert!(!text.chars().any(bad), "{text:?}");
+}
+
+/// `balance` prints the provider's currency: on a terminal or not, its
+/// escape sequences, bells and bidi controls never reach it.
+#[test]
+fn the_balance_cannot_drive_the_terminal() {
+    let server = MockServer::start();
+    server.mock(|_, then| {
+        then.status(200).body(
+            r#"{"code":0,"requestId":"r\u001b[0m","data":{"balance":"1.00","currency":"C\u001b]0;pwned\u0007N\u202eY\u200d"}}"#,
+        );
+    });
+    let url = server.base_url();
+    let out = run(&["balance", "--base-url", url.as_str()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_inert(&out.stdout);
+    assert!(out.stdout.starts_with("balance: 1.00 C"), "{}", out.stdout);
 }
 
 #[test]
@@ -356,4 +385,58 @@ fn the_progress_bar_shows_rate_and_eta_and_never_mixes_with_records() {
         let line = line.trim_start_matches(|c: char| c != '{').trim_end();
         serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     }
+}
+
+/// The token echoed in a successful answer through JSON escapes (PHP's
+/// `\/`, `\uXXXX`) reaches no output decoded: not jsonl, csv, `--raw`, a
+/// database, nor `api`. (`run` checks stdout and stderr for every form.)
+#[test]
+fn a_token_echoed_through_json_escapes_reaches_no_output() {
+    let slashed = TOKEN.replace('/', r"\/");
+    let unicode: String = TOKEN.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+    let item = format!(
+        r#"{{"id":"n1","display_title":"a {slashed} b","desc":"c {unicode} d","user":{{"nickname":"{unicode}"}}}}"#
+    );
+    let server = MockServer::start();
+    server.mock(|_, then| {
+        then.status(200).body(envelope(&format!("[{item}]")));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("n.db");
+    for extra in [
+        &["--format", "jsonl"][..],
+        &["--format", "csv"],
+        &["--raw"],
+        &["--format", "table"],
+        &["-o", db.to_str().unwrap()],
+    ] {
+        let out = feed(&server, &[&["-c", "food"][..], extra].concat());
+        assert_eq!(out.code, 0, "{extra:?}: {}", out.stderr);
+        if extra[0] != "-o" {
+            assert!(out.stdout.contains("[redacted]"), "{extra:?}: {}", out.stdout);
+        }
+        for spelling in [&slashed, &unicode] {
+            assert!(
+                !out.stdout.contains(spelling.as_str()),
+                "{extra:?}: {}",
+                out.stdout
+            );
+        }
+    }
+    let stored = std::fs::read(&db).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("SECRET"),
+        "in the database"
+    );
+    let url = server.base_url();
+    let out = run(&[
+        "api",
+        "getApiXiaohongshuSearchNoteV1",
+        "--base-url",
+        url.as_str(),
+        "-p",
+        "keyword=k",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("[redacted]"), "{}", out.stdout);
 }
