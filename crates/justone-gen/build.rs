@@ -24,10 +24,13 @@ mod spec_union;
 
 /// The documents the client is generated from, with the paths of each that
 /// are generated: the provider's public document describes 348 operations
-/// of many platforms, and only the Xiaohongshu ones belong here.
+/// of many platforms, and only the Xiaohongshu ones belong here: the 54 it
+/// tags as Xiaohongshu, under `/api/xiaohongshu/` (RedNote),
+/// `/api/xiaohongshu-pgy/` (Creator Marketplace, Pugongying) and
+/// `/api/xiaohongshu-ec/` (e-commerce).
 const DOCUMENTS: [(&str, &str); 3] = [
     ("spec/notes-feed-v1-en.normalized.json", ""),
-    ("spec/public-api.normalized.json", "/api/xiaohongshu/"),
+    ("spec/public-api.normalized.json", "/api/xiaohongshu"),
     ("spec/account.normalized.json", ""),
 ];
 

@@ -33,6 +33,8 @@ struct Operation {
     method: String,
     path: String,
     summary: String,
+    deprecated: bool,
+    hidden: bool,
     params: Vec<Param>,
 }
 
@@ -45,8 +47,8 @@ pub fn operation_table(document: &Value) -> Result<String, String> {
     for op in &operations {
         let _ = writeln!(
             out,
-            "OperationInfo {{ id: {:?}, method: {:?}, path: {:?}, summary: {:?}, params: &[",
-            op.id, op.method, op.path, op.summary
+            "OperationInfo {{ id: {:?}, method: {:?}, path: {:?}, summary: {:?}, deprecated: {}, hidden: {}, params: &[",
+            op.id, op.method, op.path, op.summary, op.deprecated, op.hidden
         );
         for p in &op.params {
             let _ = writeln!(
@@ -127,11 +129,14 @@ fn operations(document: &Value) -> Result<Vec<Operation>, String> {
                     .collect::<Result<_, _>>()?,
                 _ => Vec::new(),
             };
+            let flag = |key: &str| op.get(key).and_then(Value::as_bool).unwrap_or(false);
             operations.push(Operation {
                 id,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 summary: text("summary"),
+                deprecated: flag("deprecated"),
+                hidden: flag("x-docs-hidden"),
                 params,
             });
         }

@@ -56,7 +56,9 @@ mod operation_info;
 #[warn(missing_docs)]
 pub mod operations {
     use crate::operation_info::parse_value;
-    pub use crate::operation_info::{CallError, OperationInfo, ParamInfo, ParamKind, SendFuture};
+    pub use crate::operation_info::{
+        CallError, MAX_PARAMS_BYTES, OperationInfo, Paging, ParamInfo, ParamKind, SendFuture,
+    };
 
     /// The operation whose operationId is `id`.
     pub fn operation(id: &str) -> Option<&'static OperationInfo> {

@@ -11,6 +11,7 @@ use crate::{Error, ResponseValue, types};
 
 /// One operation of the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OperationInfo {
     /// The operationId (`getApiXiaohongshuGetNoteDetailV1`).
     pub id: &'static str,
@@ -20,12 +21,18 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// The document's one-line summary (may be empty).
     pub summary: &'static str,
+    /// `deprecated: true` in the document: a newer version replaces it.
+    pub deprecated: bool,
+    /// `x-docs-hidden: true`: the provider has taken it out of its
+    /// documentation, which it does before removing an operation.
+    pub hidden: bool,
     /// The parameters, without `token` (every operation's, given separately).
     pub params: &'static [ParamInfo],
 }
 
 /// One parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParamInfo {
     /// The name on the wire (`noteId`).
     pub name: &'static str,
@@ -47,6 +54,7 @@ pub struct ParamInfo {
 
 /// The JSON type of a parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParamKind {
     /// Any text (or one of the enum values).
     String,
@@ -56,6 +64,26 @@ pub enum ParamKind {
     Boolean,
 }
 
+impl ParamInfo {
+    /// The documented meaning of each enum value, from the description's
+    /// "Available Values" list (`` - `_1`: Video ``), in the document's order;
+    /// a value the list does not explain has an empty meaning.
+    pub fn value_meanings(&self) -> Vec<(&'static str, &'static str)> {
+        self.enum_values
+            .iter()
+            .map(|value| {
+                let meaning = self
+                    .description
+                    .lines()
+                    .filter_map(|line| line.trim().strip_prefix("- `"))
+                    .find_map(|line| line.strip_prefix(*value)?.strip_prefix("`:"))
+                    .map_or("", str::trim);
+                (*value, meaning)
+            })
+            .collect()
+    }
+}
+
 impl ParamKind {
     /// The JSON Schema name of the type.
     pub fn name(self) -> &'static str {
@@ -63,6 +91,58 @@ impl ParamKind {
             ParamKind::String => "string",
             ParamKind::Integer => "integer",
             ParamKind::Boolean => "boolean",
+        }
+    }
+}
+
+/// How an operation pages, from its parameters: the documents say that
+/// `page` and `pageNum` number pages from 1, and that `lastCursor` and
+/// `cursor` take "the cursor value returned by the last response" (or "the
+/// last note's cursor value"). This table is the whole rule for the kind;
+/// how the next value is read from an answer is `justone-xhs`'s page walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Paging {
+    /// One answer; nothing to page.
+    Single,
+    /// A page number parameter: the next page is this one plus one.
+    PageNumber {
+        /// `page` or `pageNum`.
+        param: &'static str,
+    },
+    /// A cursor parameter, given the cursor the previous answer returned.
+    Cursor {
+        /// `lastCursor` or `cursor`.
+        param: &'static str,
+    },
+}
+
+/// Builds a [`Paging`] for a parameter of that name.
+type PagingOf = fn(&'static str) -> Paging;
+
+impl Paging {
+    /// The parameters that page, and how.
+    const PARAMS: [(&'static str, PagingOf); 4] = [
+        ("page", |param| Paging::PageNumber { param }),
+        ("pageNum", |param| Paging::PageNumber { param }),
+        ("lastCursor", |param| Paging::Cursor { param }),
+        ("cursor", |param| Paging::Cursor { param }),
+    ];
+
+    /// The paging parameter's name, if any.
+    pub fn param(self) -> Option<&'static str> {
+        match self {
+            Paging::Single => None,
+            Paging::PageNumber { param } | Paging::Cursor { param } => Some(param),
+        }
+    }
+
+    /// `single`, `page-number` or `cursor`: the kind's name in listings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Paging::Single => "single",
+            Paging::PageNumber { .. } => "page-number",
+            Paging::Cursor { .. } => "cursor",
         }
     }
 }
@@ -167,6 +247,14 @@ impl OperationInfo {
     /// The parameter named `name`.
     pub fn param(&self, name: &str) -> Option<&'static ParamInfo> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// How this operation pages (see [`Paging`]).
+    pub fn paging(&self) -> Paging {
+        Paging::PARAMS
+            .iter()
+            .find_map(|(name, kind)| self.param(name).map(|p| kind(p.name)))
+            .unwrap_or(Paging::Single)
     }
 
     /// Checks a call's parameters against the table: each is known and given

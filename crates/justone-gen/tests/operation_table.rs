@@ -1,7 +1,7 @@
 //! The generated operation table covers the merged documents, and a call's
 //! parameters are checked against it.
 
-use justone_gen::operations::{CallError, OPERATIONS, ParamKind, operation, send_by_id};
+use justone_gen::operations::{CallError, OPERATIONS, Paging, ParamKind, operation, send_by_id};
 
 fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -12,8 +12,19 @@ fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn the_table_holds_the_feed_the_xiaohongshu_subset_and_the_account() {
-    // 1 feed + 28 from the public document + 2 account operations.
-    assert_eq!(OPERATIONS.len(), 31);
+    // 1 feed + the 54 the public document tags as Xiaohongshu (28 RedNote,
+    // 25 Creator Marketplace, 1 e-commerce) + 2 account operations.
+    assert_eq!(OPERATIONS.len(), 57);
+    let under = |prefix: &str| OPERATIONS.iter().filter(|op| op.path.starts_with(prefix)).count();
+    assert_eq!(
+        (
+            under("/api/xiaohongshu/"),
+            under("/api/xiaohongshu-pgy/"),
+            under("/api/xiaohongshu-ec/")
+        ),
+        (29, 25, 1),
+        "the feed is under /api/xiaohongshu/ too"
+    );
     for id in [
         "getApiXiaohongshuGetNoteFeedV1",
         "getApiXiaohongshuGetNoteDetailV1",
@@ -118,5 +129,46 @@ fn send_by_id_refuses_unknown_operations_and_parameters_without_sending() {
             &params(&[("page", "3")])
         )
         .is_ok()
+    );
+}
+
+#[test]
+fn deprecation_hiding_paging_and_enum_meanings_come_from_the_document() {
+    let v7 = operation("getApiXiaohongshuGetNoteDetailV7").unwrap();
+    assert!(v7.deprecated && v7.hidden);
+    let v1 = operation("getApiXiaohongshuGetNoteDetailV1").unwrap();
+    assert!(!v1.deprecated && !v1.hidden && v1.paging() == Paging::Single);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.deprecated).count(), 10);
+    for (id, paging) in [
+        (
+            "getApiXiaohongshuSearchNoteV2",
+            Paging::PageNumber { param: "page" },
+        ),
+        (
+            "getApiXiaohongshuHotSearchV1",
+            Paging::PageNumber { param: "pageNum" },
+        ),
+        (
+            "getApiXiaohongshuGetNoteCommentV2",
+            Paging::Cursor { param: "lastCursor" },
+        ),
+        (
+            "getApiXiaohongshuGetTopicNoteListV1",
+            Paging::Cursor { param: "cursor" },
+        ),
+        (
+            "getApiXiaohongshuEcSearchProductsV1",
+            Paging::PageNumber { param: "page" },
+        ),
+    ] {
+        assert_eq!(operation(id).unwrap().paging(), paging, "{id}");
+    }
+    let note_type = operation("getApiXiaohongshuSearchNoteV2")
+        .unwrap()
+        .param("noteType")
+        .unwrap();
+    assert_eq!(
+        note_type.value_meanings(),
+        [("_0", "General"), ("_1", "Video"), ("_2", "Normal")]
     );
 }

@@ -15,7 +15,12 @@
 //! {"version":2,"run":{…}}          the run's shape (JSON)
 //! 0 0 - 0 0                        bytes records channel next-page done
 //! 1234 20 0 2 0                    channel 0 now stands at page 2
+//! 2468 2 0 3 0 [["lastCursor","c2"]]   an operation walk: the next page's parameters
 //! ```
+//!
+//! A feed run's channels are its channels; an operation walk (`api
+//! --pages`) is one "channel", the operation, whose position is the number
+//! of pages written plus one and the parameters of the next page.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -36,6 +41,9 @@ pub struct RunShape {
     pub format: String,
     pub raw: bool,
     pub dedup: bool,
+    /// The parameters an operation walk started with (none for a feed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<(String, String)>,
 }
 
 impl RunShape {
@@ -61,6 +69,14 @@ impl RunShape {
         differ("--format", self.format.clone(), earlier.format.clone());
         differ("--raw", self.raw.to_string(), earlier.raw.to_string());
         differ("--dedup", self.dedup.to_string(), earlier.dedup.to_string());
+        let params = |params: &[(String, String)]| {
+            params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        differ("the parameters", params(&self.params), params(&earlier.params));
         out
     }
 }
@@ -84,6 +100,8 @@ pub struct Checkpoint {
     pub records: u64,
     /// One per channel of `run.channels`, in the same order.
     pub channels: Vec<ChannelMark>,
+    /// An operation walk's next parameters, once a page moved it.
+    pub next_params: Option<Vec<(String, String)>>,
 }
 
 impl Checkpoint {
@@ -98,6 +116,7 @@ impl Checkpoint {
             run,
             committed_bytes: 0,
             records: 0,
+            next_params: None,
         }
     }
 }
@@ -157,25 +176,38 @@ struct Entry {
     bytes: u64,
     records: u64,
     channel: Option<(usize, ChannelMark)>,
+    /// The next parameters of an operation walk, as JSON (never holds a
+    /// newline: compact JSON escapes them).
+    next: Option<String>,
 }
 
 impl Entry {
     fn line(&self) -> String {
-        match self.channel {
+        let mut line = match self.channel {
             Some((index, mark)) => format!(
-                "{} {} {index} {} {}\n",
+                "{} {} {index} {} {}",
                 self.bytes,
                 self.records,
                 mark.next_page,
                 u8::from(mark.done)
             ),
-            None => format!("{} {} - 0 0\n", self.bytes, self.records),
+            None => format!("{} {} - 0 0", self.bytes, self.records),
+        };
+        if let Some(next) = &self.next {
+            line.push(' ');
+            line.push_str(next);
         }
+        line.push('\n');
+        line
     }
 
     fn parse(line: &str, channels: usize) -> Option<Entry> {
-        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
-        let [bytes, records, index, next_page, done] = fields.as_slice() else {
+        let fields: Vec<&str> = line.trim_end_matches('\n').splitn(6, ' ').collect();
+        let (fields, next) = match fields.split_at_checked(5) {
+            Some((fields, [next])) => (fields, Some((*next).to_owned())),
+            _ => (fields.as_slice(), None),
+        };
+        let [bytes, records, index, next_page, done] = fields else {
             return None;
         };
         let channel = match *index {
@@ -193,10 +225,17 @@ impl Entry {
                 Some((index, mark))
             }
         };
+        if next
+            .as_deref()
+            .is_some_and(|json| serde_json::from_str::<Vec<(String, String)>>(json).is_err())
+        {
+            return None;
+        }
         Some(Entry {
             bytes: bytes.parse().ok()?,
             records: records.parse().ok()?,
             channel,
+            next,
         })
     }
 
@@ -205,6 +244,9 @@ impl Entry {
         checkpoint.records = self.records;
         if let Some((index, mark)) = self.channel {
             checkpoint.channels[index] = mark;
+        }
+        if let Some(next) = &self.next {
+            checkpoint.next_params = serde_json::from_str(next).ok();
         }
     }
 }
@@ -224,14 +266,20 @@ impl Journal {
             run: checkpoint.run.clone(),
         })?;
         text.push('\n');
-        let entry = |channel| Entry {
+        let entry = |channel, next| Entry {
             bytes: checkpoint.committed_bytes,
             records: checkpoint.records,
             channel,
+            next,
         };
-        text.push_str(&entry(None).line());
+        text.push_str(&entry(None, None).line());
+        let next = checkpoint
+            .next_params
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         for (index, mark) in checkpoint.channels.iter().enumerate() {
-            text.push_str(&entry(Some((index, *mark))).line());
+            text.push_str(&entry(Some((index, *mark)), next.clone()).line());
         }
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
@@ -248,11 +296,13 @@ impl Journal {
         bytes: u64,
         records: u64,
         channel: Option<(usize, ChannelMark)>,
+        next: Option<&[(String, String)]>,
     ) -> io::Result<()> {
         let entry = Entry {
             bytes,
             records,
             channel,
+            next: next.map(serde_json::to_string).transpose()?,
         };
         self.file.write_all(entry.line().as_bytes())
     }
@@ -278,6 +328,7 @@ mod tests {
             format: "jsonl".into(),
             raw: false,
             dedup: false,
+            params: Vec::new(),
         }
     }
 
@@ -294,10 +345,15 @@ mod tests {
             next_page: 2,
             done: false,
         };
-        journal.append(100, 20, Some((0, mark))).unwrap();
+        journal.append(100, 20, Some((0, mark)), None).unwrap();
         checkpoint.committed_bytes = 100;
         checkpoint.records = 20;
         checkpoint.channels[0] = mark;
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&checkpoint));
+        // An operation walk's next parameters, with spaces and quotes.
+        let next = vec![("lastCursor".to_owned(), "a b \"c\"".to_owned())];
+        journal.append(100, 20, Some((0, mark)), Some(&next)).unwrap();
+        checkpoint.next_params = Some(next);
         assert_eq!(load(&path).unwrap().as_ref(), Some(&checkpoint));
         // A torn last line (a kill mid-append) is as if never written.
         std::fs::OpenOptions::new()

@@ -5,12 +5,14 @@ mod api_command;
 mod balance_command;
 mod checkpoint;
 mod cli;
+mod command_line;
 mod connection;
 mod exit_code;
 mod file_sink;
 mod harvest;
 #[cfg(feature = "mcp")]
 mod mcp;
+mod operation_walk;
 mod output;
 mod output_lock;
 mod page_sink;
@@ -86,7 +88,10 @@ fn main() -> ExitCode {
                 .render(&mut std::io::stdout())
                 .or_else(|e| report_io(&e)),
         ),
-        Command::Api(args) => exit(api_command::run(args)),
+        Command::Api(args) => {
+            let own = matches.subcommand_matches("api").cloned().unwrap_or_default();
+            exit(api_command::run(args, &own))
+        }
         Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(mut args) => {
             args.format = args.effective_format(format_given);
@@ -228,6 +233,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         format: format!("{:?}", args.format).to_lowercase(),
         raw: args.raw,
         dedup: args.dedup,
+        params: Vec::new(),
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume {

@@ -161,10 +161,22 @@ impl Output {
         records: u64,
         channel: Option<(usize, ChannelMark)>,
     ) -> io::Result<()> {
+        self.commit_walk(bytes, records, channel, None)
+    }
+
+    /// [`commit`](Self::commit) for an operation walk, whose checkpoint
+    /// also records the next page's parameters.
+    pub fn commit_walk(
+        &mut self,
+        bytes: &[u8],
+        records: u64,
+        channel: Option<(usize, ChannelMark)>,
+        next: Option<&[(String, String)]>,
+    ) -> io::Result<()> {
         self.write_whole(bytes)?;
         self.committed += bytes.len() as u64;
         match self.journal.as_mut() {
-            Some((_, journal)) => journal.append(self.committed, records, channel),
+            Some((_, journal)) => journal.append(self.committed, records, channel, next),
             None => Ok(()),
         }
     }

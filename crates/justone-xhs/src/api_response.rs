@@ -38,6 +38,42 @@ impl ApiResponse {
         crate::error_mapping::from_body(body)
     }
 
+    /// `data` as JSON text, exactly as sent; `None` when the envelope had
+    /// none.
+    pub fn data_str(&self) -> Option<&str> {
+        self.data.as_deref().map(RawValue::get)
+    }
+
+    /// `data` as sent, for a caller that keeps or forwards it unparsed.
+    pub fn raw_data(&self) -> Option<&RawValue> {
+        self.data.as_deref()
+    }
+
+    /// `data` decoded as `T` (`serde_json::Value` for any shape); a missing
+    /// `data` decodes as `null`.
+    ///
+    /// ```
+    /// use justone_xhs::ApiResponse;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Balance { balance: String }
+    ///
+    /// let answer = ApiResponse::from_json(br#"{"code":0,"data":{"balance":"1.50"}}"#).unwrap();
+    /// assert_eq!(answer.json::<Balance>().unwrap().balance, "1.50");
+    /// assert!(answer.json::<Vec<u8>>().is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when `data` is not a `T`, quoting its start.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let text = self.data_str().unwrap_or("null");
+        serde_json::from_str(text).map_err(|e| Error::Decode {
+            reason: format!("data is not the type asked for: {e}"),
+            excerpt: crate::redact::excerpt(text.as_bytes(), crate::error_mapping::EXCERPT_CHARS, ""),
+            http_status: self.http_status,
+        })
+    }
+
     /// Whether `data` is missing or `null`.
     pub fn data_missing(&self) -> bool {
         self.data

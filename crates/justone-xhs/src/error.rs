@@ -144,10 +144,13 @@ pub enum Error {
     Cancelled,
     /// Nothing was sent: no operation has this operationId (see
     /// [`Client::operations`](crate::Client::operations)).
-    #[error("no operation {operation:?}; `justone-xhs api --list` lists them")]
+    #[error("no operation {operation:?}{}; `Client::operations()` lists them", suggested(.suggestions))]
+    #[non_exhaustive]
     UnknownOperation {
         /// The operationId given.
         operation: String,
+        /// The closest operationIds, best first (may be empty).
+        suggestions: Vec<String>,
     },
     /// Nothing was sent: a parameter is unknown, missing, given twice, or
     /// has a value its type or its documented values do not allow.
@@ -170,6 +173,14 @@ fn allowed_list(allowed: &[String]) -> String {
         String::new()
     } else {
         format!(" (allowed: {})", allowed.join(", "))
+    }
+}
+
+fn suggested(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", suggestions.join(", "))
     }
 }
 

@@ -86,8 +86,10 @@ mod json_text;
 pub mod mock;
 mod note_detail;
 mod note_feed;
+mod operation_pages;
 mod operations;
 mod pagination;
+mod paging;
 mod rate_limit;
 mod redact;
 mod retry_policy;
@@ -118,8 +120,10 @@ pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use json_text::compact_json;
 /// The operation table's types, from `justone-gen`: what [`Client::operations`] lists.
-pub use justone_gen::operations::{OperationInfo, ParamInfo, ParamKind};
+pub use justone_gen::operations::{OperationInfo, Paging, ParamInfo, ParamKind};
+pub use operation_pages::{IntoParam, OperationPage, OperationPages};
 pub use pagination::Pages;
+pub use paging::NextPage;
 pub use retry_policy::RetryPolicy;
 pub use safe_text::display_safe;
 /// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.

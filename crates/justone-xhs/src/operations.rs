@@ -7,48 +7,86 @@ use justone_gen::operations::{self, CallError, OperationInfo};
 use crate::api_response::ApiResponse;
 use crate::client::Client;
 use crate::error::Error;
+use crate::operation_pages::{IntoParam, owned};
 
 impl Client {
     /// Every operation this client can send with
     /// [`call_operation`](Self::call_operation): operationId, method, path,
-    /// summary and parameters (without `token`, which the client supplies).
+    /// summary, whether it is deprecated or hidden, how it pages, and its
+    /// parameters (without `token`, which the client supplies).
     pub fn operations() -> &'static [OperationInfo] {
         operations::OPERATIONS
     }
 
+    /// The operation `operation_id` of [`operations`](Self::operations).
+    ///
+    /// # Errors
+    /// [`Error::UnknownOperation`], with the closest operationIds.
+    pub fn operation(operation_id: &str) -> Result<&'static OperationInfo, Error> {
+        operations::operation(operation_id).ok_or_else(|| unknown(operation_id))
+    }
+
     /// Sends the operation `operation_id` with `params` (`(name, value)`
     /// pairs, values as text) and returns its `data` losslessly with the
-    /// `requestId`.
-    ///
-    /// Cursor-paged operations (`lastCursor`, `cursor`) have no page walk
-    /// here: the documents do not say where in `data` the next cursor is, so
-    /// pass it yourself from the previous answer.
+    /// `requestId`. A deprecated operation, or one the provider has hidden
+    /// from its documentation (which it does before removing one), is sent
+    /// with a `WARN` log event saying so. To walk pages, see
+    /// [`operation_pages`](Self::operation_pages).
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), justone_xhs::Error> {
     /// let client = justone_xhs::Client::builder().build()?;
-    /// let params = [("keyword".to_owned(), "coffee".to_owned()), ("sort".to_owned(), "time_descending".to_owned())];
-    /// let answer = client.call_operation("getApiXiaohongshuSearchNoteV1", &params).await?;
-    /// println!("{} {:?}", answer.data.map(|d| d.get().to_owned()).unwrap_or_default(), answer.request_id);
+    /// let answer = client
+    ///     .call_operation("getApiXiaohongshuSearchNoteV2", [("keyword", "coffee"), ("sort", "time_descending")])
+    ///     .await?;
+    /// let data: serde_json::Value = answer.json()?;
+    /// println!("{data} {:?}", answer.request_id);
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// # Errors
-    /// Before anything is sent: [`Error::UnknownOperation`]; and
-    /// [`Error::InvalidParameter`] for a parameter the operation does not
-    /// have (or `token`), one given twice, a required one missing, a value
-    /// outside the documented ones, or a number or boolean that does not
-    /// parse. Then as [`note_feed`](Self::note_feed).
-    pub async fn call_operation(
+    /// Before anything is sent: [`Error::UnknownOperation`] (with the
+    /// closest operationIds); and [`Error::InvalidParameter`] for a
+    /// parameter the operation does not have (or `token`), one given twice,
+    /// a required one missing, a value outside the documented ones, a number
+    /// or boolean that does not parse, or parameters too long for a URL.
+    /// Then as [`note_feed`](Self::note_feed).
+    pub async fn call_operation<I>(&self, operation_id: &str, params: I) -> Result<ApiResponse, Error>
+    where
+        I: IntoIterator,
+        I::Item: IntoParam,
+    {
+        let params = owned(params);
+        let operation = self.checked_operation(operation_id, &params)?;
+        self.send_operation(operation, &params).await
+    }
+
+    /// The operation `operation_id`, once `params` pass its checks.
+    pub(crate) fn checked_operation(
         &self,
         operation_id: &str,
         params: &[(String, String)],
-    ) -> Result<ApiResponse, Error> {
-        let operation = operations::operation(operation_id).ok_or_else(|| Error::UnknownOperation {
-            operation: operation_id.to_owned(),
-        })?;
+    ) -> Result<&'static OperationInfo, Error> {
+        let operation = Client::operation(operation_id)?;
         operation.check(params).map_err(from_call_error)?;
+        Ok(operation)
+    }
+
+    /// Sends a checked call through the request core.
+    pub(crate) async fn send_operation(
+        &self,
+        operation: &'static OperationInfo,
+        params: &[(String, String)],
+    ) -> Result<ApiResponse, Error> {
+        if operation.deprecated || operation.hidden {
+            tracing::warn!(
+                operation = operation.id,
+                deprecated = operation.deprecated,
+                hidden = operation.hidden,
+                "the provider has deprecated or hidden this operation; it may be removed"
+            );
+        }
         self.execute(
             operation.id,
             |raw, token| match operations::send_by_id(raw, operation.id, token, params) {
@@ -65,6 +103,25 @@ impl Client {
     }
 }
 
+/// An unknown operationId, with the closest known ones.
+fn unknown(operation: &str) -> Error {
+    let mut scored: Vec<(f64, &str)> = operations::OPERATIONS
+        .iter()
+        .map(|op| {
+            (
+                strsim::jaro_winkler(&op.id.to_lowercase(), &operation.to_lowercase()),
+                op.id,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Error::UnknownOperation {
+        operation: operation.chars().take(80).collect(),
+        suggestions: scored.iter().take(3).map(|(_, id)| (*id).to_owned()).collect(),
+    }
+}
+
 fn from_call_error(error: CallError) -> Error {
     match error {
         CallError::InvalidParameter {
@@ -78,7 +135,7 @@ fn from_call_error(error: CallError) -> Error {
             reason,
             allowed,
         },
-        CallError::UnknownOperation { operation } => Error::UnknownOperation { operation },
+        CallError::UnknownOperation { operation } => unknown(&operation),
         // `CallError` is non-exhaustive; a new kind is still a refusal.
         other => Error::InvalidSetting {
             name: "params",

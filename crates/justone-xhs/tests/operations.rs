@@ -144,7 +144,10 @@ async fn invalid_calls_send_nothing() {
             other => panic!("{other:?}"),
         }
     }
-    let error = client.call_operation("getNothing", &[]).await.unwrap_err();
+    let error = client
+        .call_operation("getNothing", &[] as &[(&str, &str)])
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::UnknownOperation { .. }), "{error:?}");
     match client
         .call_operation(search, &pairs(&[("keyword", "k"), ("sort", "best")]))

@@ -76,8 +76,16 @@ fn parameters_and_token_reach_the_server_as_given() {
         "sort=time_descending",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, "[1.10, \"x\"]\n");
+    // One line per page: the provider's whitespace goes, its numbers stay.
+    assert_eq!(out.stdout, "[1.10,\"x\"]\n");
     assert_eq!(mock.calls(), 1);
+    // search-note/v1 is hidden from the provider's documentation.
+    assert!(
+        out.stderr
+            .contains("warning: getApiXiaohongshuSearchNoteV1 is hidden from the provider's documentation"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -1,0 +1,230 @@
+//! `api --pages` through the binary, against a local server that pages as
+//! the documents describe: walked to the end with one request per page,
+//! killed and resumed with every page exactly once, held to a budget, and
+//! continued with the command it prints.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use support::{Stop, binary, finished, signal};
+
+const COMMENTS: &str = "/api/xiaohongshu/get-note-comment/v2";
+
+/// Five pages of comments chained by `data.cursor` (`c1` … `c4`), each
+/// answered after `delay`; the mock counts the requests.
+fn comments(server: &MockServer, delay: Duration) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
+        when.path(COMMENTS);
+        then.respond_with(move |request| {
+            let query: HashMap<String, String> = request.query_params().into_iter().collect();
+            let page: u32 = query
+                .get("lastCursor")
+                .map_or(1, |c| c.trim_start_matches('c').parse::<u32>().unwrap() + 1);
+            std::thread::sleep(delay);
+            let more = if page < 5 {
+                format!(r#","cursor":"c{page}","has_more":true"#)
+            } else {
+                r#","has_more":false"#.to_owned()
+            };
+            httpmock::HttpMockResponse::builder()
+                .status(200)
+                .body(format!(
+                    r#"{{"code":0,"requestId":"r{page}","data":{{"comments":[{{"id":"k{page}"}}]{more}}}}}"#
+                ))
+                .build()
+        });
+    })
+}
+
+fn api(server: &MockServer, args: &[&str]) -> support::Run {
+    let url = server.base_url();
+    let mut all = vec!["api", "--base-url", url.as_str(), "--quiet"];
+    all.extend_from_slice(args);
+    finished(binary(&all).output().unwrap())
+}
+
+/// The ids of the lines written, in order.
+fn ids(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| {
+            let data: serde_json::Value = serde_json::from_str(line).unwrap();
+            data["comments"][0]["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_cursor_walk_and_a_page_walk_end_where_the_answers_say() {
+    let server = MockServer::start();
+    let mock = comments(&server, Duration::ZERO);
+    let out = api(
+        &server,
+        &[
+            "getApiXiaohongshuGetNoteCommentV2",
+            "-p",
+            "noteId=n",
+            "--pages",
+            "50",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ids(&out.stdout), ["k1", "k2", "k3", "k4", "k5"]);
+    assert_eq!(mock.calls(), 5, "one request per page, none past the end");
+
+    let pages = MockServer::start();
+    let search = pages.mock(|when, then| {
+        when.path("/api/xiaohongshu/search-note/v2");
+        then.respond_with(|request| {
+            let query: HashMap<String, String> = request.query_params().into_iter().collect();
+            let page: u32 = query.get("page").map_or(1, |p| p.parse().unwrap());
+            httpmock::HttpMockResponse::builder()
+                .status(200)
+                .body(format!(
+                    r#"{{"code":0,"data":{{"items":[{{"id":"p{page}"}}],"has_more":{}}}}}"#,
+                    page < 3
+                ))
+                .build()
+        });
+    });
+    let out = api(
+        &pages,
+        &["getApiXiaohongshuSearchNoteV2", "-p", "keyword=k", "--pages", "9"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 3);
+    assert_eq!(search.calls(), 3);
+}
+
+#[test]
+fn a_killed_walk_resumes_with_every_page_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("comments.jsonl");
+    let path = path.to_str().unwrap();
+    let server = MockServer::start();
+    let mock = comments(&server, Duration::from_millis(250));
+    let url = server.base_url();
+    let args = [
+        "api",
+        "getApiXiaohongshuGetNoteCommentV2",
+        "-p",
+        "noteId=n",
+        "--pages",
+        "50",
+        "-o",
+        path,
+        "--base-url",
+        url.as_str(),
+        "--quiet",
+    ];
+    let mut child = binary(&args).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    signal(&mut child, Stop::Kill);
+    let _ = child.wait();
+    let before = ids(&std::fs::read_to_string(path).unwrap());
+    assert!(
+        !before.is_empty() && before.len() < 5,
+        "killed mid-walk: {before:?}"
+    );
+    let resumed: Vec<&str> = args.iter().copied().chain(["--resume"]).collect();
+    let out = finished(binary(&resumed).output().unwrap());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        ids(&std::fs::read_to_string(path).unwrap()),
+        ["k1", "k2", "k3", "k4", "k5"]
+    );
+    assert!(!std::path::Path::new(&format!("{path}.checkpoint")).exists());
+    // Again: nothing left to resume, nothing sent.
+    let sent = mock.calls();
+    assert!(
+        sent <= 6,
+        "at most the page in flight at the kill is bought twice: {sent}"
+    );
+    let again = finished(binary(&resumed).output().unwrap());
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert_eq!(mock.calls(), sent);
+}
+
+#[test]
+fn a_budget_stops_the_walk_and_its_continue_commands_finish_it() {
+    for output in [None, Some("walk.jsonl")] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = MockServer::start();
+        let mock = comments(&server, Duration::ZERO);
+        let file = output.map(|name| dir.path().join(name).to_str().unwrap().to_owned());
+        let mut args = vec![
+            "getApiXiaohongshuGetNoteCommentV2",
+            "-p",
+            "noteId=n",
+            "--pages",
+            "50",
+            "--max-requests",
+            "2",
+        ];
+        if let Some(file) = &file {
+            args.extend(["-o", file.as_str()]);
+        }
+        let mut out = api(&server, &args);
+        let mut written = out.stdout.clone();
+        for _ in 0..2 {
+            assert_eq!(out.code, 10, "{output:?}: {}", out.stderr);
+            let command = out
+                .stderr
+                .lines()
+                .find_map(|line| line.strip_prefix("continue with: "))
+                .unwrap_or_else(|| panic!("{}", out.stderr))
+                .to_owned();
+            let words = shell_words::split(&command).unwrap();
+            let words: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            out = finished(binary(&words).output().unwrap());
+            written.push_str(&out.stdout);
+        }
+        assert_eq!(out.code, 0, "{output:?}: {}", out.stderr);
+        if let Some(file) = &file {
+            written = std::fs::read_to_string(file).unwrap();
+        }
+        assert_eq!(ids(&written), ["k1", "k2", "k3", "k4", "k5"], "{output:?}");
+        assert_eq!(mock.calls(), 5, "{output:?}: each page bought once");
+    }
+}
+
+#[test]
+fn the_list_covers_every_xiaohongshu_operation_and_marks_the_deprecated() {
+    let out = finished(binary(&["api", "--list"]).output().unwrap());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let xiaohongshu: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|line| line.contains(" /api/xiaohongshu") && !line.contains("get-note-feed"))
+        .collect();
+    assert_eq!(xiaohongshu.len(), 54);
+    let v7 = xiaohongshu
+        .iter()
+        .find(|l| l.starts_with("getApiXiaohongshuGetNoteDetailV7 "))
+        .unwrap();
+    assert!(v7.contains("(deprecated, hidden)"), "{v7}");
+
+    let out = finished(binary(&["api", "--list", "--format", "json"]).output().unwrap());
+    let all: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    let search = all
+        .iter()
+        .find(|op| op["id"] == "getApiXiaohongshuSearchNoteV2")
+        .unwrap();
+    assert_eq!(
+        search["paging"],
+        serde_json::json!({"kind": "page-number", "param": "page"})
+    );
+    let note_type = search["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "noteType")
+        .unwrap();
+    assert_eq!(
+        note_type["enum"][1],
+        serde_json::json!({"value": "_1", "meaning": "Video"})
+    );
+    assert_eq!(note_type["default"], "_0");
+}
