@@ -3,11 +3,11 @@
 //! 2026-03-29 and 2026-08-21), with this client's endpoint added to each,
 //! since none of them contains it.
 //!
-//! The versions are not copied into the repository (13 MB): they are read
-//! from `shared/upstream/history/` beside the clone, where CI puts a copy of
-//! `shared/`.
+//! The versions are carried in the repository, compressed
+//! (`tests/data/public-api-history.jsonl.zst`, see the README beside it).
 
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
 use serde_json::Value;
 use xtask::document;
@@ -20,38 +20,31 @@ const ENDPOINT_PATH: &str = NOTES_FEED.required_path;
 #[path = "../../crates/justone-gen/generation_settings.rs"]
 mod generation_settings;
 
-fn history_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/history");
-    assert!(
-        dir.is_dir(),
-        "the provider's document history is expected in {} (shared/upstream/history beside \
-         the clone of this repository); copy shared/ there to run these tests",
-        dir.display()
-    );
-    dir
+/// The published versions, each as (file name, document), in order.
+fn published_versions() -> Vec<(String, Value)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/public-api-history.jsonl.zst");
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let decoder = ruzstd::decoding::StreamingDecoder::new(file).unwrap();
+    BufReader::new(decoder)
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let file = entry["file"].as_str().unwrap().to_owned();
+            (file, entry["document"].take())
+        })
+        .collect()
 }
 
 /// Every version, as (position among the 67, document with the endpoint).
 fn versions() -> Vec<(u32, Value)> {
     let feed = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(history_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert_eq!(
-        files.len(),
-        15,
-        "expected the 15 historical versions in {}",
-        history_dir().display()
-    );
-    files
-        .iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let position = name.split('.').nth(1).unwrap().parse().unwrap();
-            (position, with_endpoint(document::read(path).unwrap(), &feed))
+    let versions = published_versions();
+    assert_eq!(versions.len(), 15, "expected the 15 historical versions");
+    versions
+        .into_iter()
+        .map(|(file, version)| {
+            let position = file.split('.').nth(1).unwrap().parse().unwrap();
+            (position, with_endpoint(version, &feed))
         })
         .collect()
 }
