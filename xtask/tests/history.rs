@@ -11,9 +11,10 @@ use std::path::Path;
 
 use serde_json::Value;
 use xtask::document;
-use xtask::drift::{self, Change, Class, FailOn, Format};
+use xtask::drift::lifecycle::NoticeHistory;
+use xtask::drift::{self, Change, Class, Format, Policy, Scope};
 use xtask::normalize::{Rule, normalize};
-use xtask::spec_documents::NOTES_FEED;
+use xtask::spec_documents::{NOTES_FEED, PUBLIC_API};
 
 const ENDPOINT_PATH: &str = NOTES_FEED.required_path;
 
@@ -73,39 +74,50 @@ struct Replay {
     markdown: String,
 }
 
+/// Replays the versions in order, as `check-drift public-api` would have
+/// compared each with the one before, knowing since when removed operations
+/// carried a notice.
 fn replays(versions: &[(u32, Value)]) -> Vec<Replay> {
-    versions
-        .windows(2)
-        .map(|pair| {
-            let ((from, old), (to, new)) = (&pair[0], &pair[1]);
-            let changes = drift::compare(old, new);
-            Replay {
-                from: *from,
-                to: *to,
-                text: drift::render(&changes, Format::Text, FailOn::default()),
-                markdown: drift::render(&changes, Format::Markdown, FailOn::default()),
+    let mut notices = NoticeHistory::default();
+    let mut out = Vec::new();
+    let mut previous: Option<(u32, &Value)> = None;
+    for (position, version) in versions {
+        if let Some((from, old)) = previous {
+            let mut changes = drift::compare(old, version, &PUBLIC_API.generated_surface());
+            notices.annotate(&mut changes);
+            out.push(Replay {
+                from,
+                to: *position,
+                text: drift::render(&changes, Format::Text, Policy::default()),
+                markdown: drift::render(&changes, Format::Markdown, Policy::default()),
                 changes,
-            }
-        })
-        .collect()
+            });
+        }
+        notices.observe(&format!("{position:02}"), version);
+        previous = Some((*position, version));
+    }
+    out
 }
 
+const SCOPE_ALL: Policy = Policy {
+    fail_on: drift::FailOn::Additive,
+    scope: Scope::All,
+};
+
 fn exit(changes: &[Change]) -> u8 {
-    FailOn::default().exit_status(changes)
+    Policy::default().exit_status(changes)
 }
 
 fn count(changes: &[Change], detail: &str) -> usize {
     changes.iter().filter(|c| c.detail == detail).count()
 }
 
-/// Operations whose `deprecated` flag differs, found without the drift
-/// module: the oracle for "every deprecation is reported".
-fn deprecation_flips(old: &Value, new: &Value) -> usize {
-    let flag = |doc: &Value, path: &str, method: &str| {
-        doc["paths"][path][method]["deprecated"]
-            .as_bool()
-            .unwrap_or(false)
-    };
+/// Operations in both documents whose boolean `key` differs, found without
+/// the drift module: the oracle for "every deprecation and every hiding is
+/// reported".
+fn flag_flips(old: &Value, new: &Value, key: &str) -> usize {
+    let flag =
+        |doc: &Value, path: &str, method: &str| doc["paths"][path][method][key].as_bool().unwrap_or(false);
     let mut flips = 0;
     for (path, item) in new["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -139,18 +151,27 @@ fn consecutive_versions_are_classified_and_reported() {
             );
         }
         let json: Value =
-            serde_json::from_str(&drift::render(changes, Format::Json, FailOn::default())).unwrap();
+            serde_json::from_str(&drift::render(changes, Format::Json, Policy::default())).unwrap();
         assert_eq!(json["changes"].as_array().unwrap().len(), changes.len());
         assert_eq!(json["exit_status"], exit(changes));
 
-        // Every deprecation is reported, whatever else changed with it.
-        let reported = changes
-            .iter()
-            .filter(|c| c.kind == "deprecated" && c.detail.starts_with("operation:"))
-            .count();
+        // Every deprecation and every hiding is reported, whatever else
+        // changed with it; a deprecation replaced by hiding is one change.
+        let (old, new) = (&pair[0].1, &pair[1].1);
+        let reported = |kind: &str, detail: &str| {
+            changes
+                .iter()
+                .filter(|c| c.kind == kind && c.detail.starts_with("operation:") && c.detail.contains(detail))
+                .count()
+        };
         assert_eq!(
-            reported,
-            deprecation_flips(&pair[0].1, &pair[1].1),
+            reported("deprecated", "") + reported("hidden", "instead of deprecated"),
+            flag_flips(old, new, "deprecated"),
+            "{from}->{to}"
+        );
+        assert_eq!(
+            reported("hidden", ""),
+            flag_flips(old, new, "x-docs-hidden"),
             "{from}->{to}"
         );
         // No raw JSON pointers: everything the walk meets has a rule.
@@ -160,28 +181,104 @@ fn consecutive_versions_are_classified_and_reported() {
             changes.iter().filter(|c| c.kind == "other").collect::<Vec<_>>()
         );
 
-        let mut lines = text
-            .lines()
-            .filter(|l| l.starts_with("drift:") || l.contains("by kind:"));
-        headlines.push_str(&format!("{from:02} -> {to:02}: exit {}\n", exit(changes)));
-        for line in lines.by_ref() {
-            headlines.push_str(line.trim());
-            headlines.push('\n');
-        }
+        headlines.push_str(&format!(
+            "{from:02} -> {to:02}: exit {} (--scope all: {}), {} lines\n{}\n",
+            exit(changes),
+            SCOPE_ALL.exit_status(changes),
+            text.lines().count(),
+            text.lines().next().unwrap_or_default()
+        ));
     }
     insta::assert_snapshot!("history_headlines", headlines);
 
     let pair = |from: u32| replays.iter().find(|r| r.from == from).unwrap();
 
-    // 12 -> 13: one deprecation, reported next to five new operations.
-    let r = pair(12);
-    assert_eq!(exit(&r.changes), 1);
+    // Pairs that change only other platforms' operations: listed,
+    // collapsed, and no alert unless `--scope all`.
+    for from in [12, 15, 22, 59] {
+        let r = pair(from);
+        assert!(
+            r.changes
+                .iter()
+                .all(|c| !c.generated || c.class == Class::DocsOnly),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            (exit(&r.changes), SCOPE_ALL.exit_status(&r.changes)),
+            (0, 1),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.markdown
+                .contains("<details><summary>Rest of the document, not generated")
+        );
+    }
+
+    // 11 -> 12: 220 operationIds moved to the method-and-path scheme; the
+    // 15 that rename generated methods are each named, the rest one line.
+    let r = pair(11);
+    let generated_renames: Vec<&Change> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == "operation-id" && c.generated)
+        .collect();
+    assert_eq!(generated_renames.len(), 15);
+    for rename in generated_renames {
+        assert!(
+            r.text.contains(&format!("{}: {}", rename.subject, rename.detail)),
+            "{}",
+            r.text
+        );
+    }
     assert!(
-        r.text
-            .contains("GET /api/douyin-ec/get-item-detail/v1 (1):\n    - operation: deprecated"),
+        r.text.contains(
+            "operationId renamed to the provider's method-and-path scheme (`getApiXV1`) in 205 places:"
+        ),
         "{}",
         r.text
     );
+
+    // 12 -> 13: one deprecation, reported next to five new operations.
+    let r = pair(12);
+    assert!(
+        r.text
+            .contains("GET /api/douyin-ec/get-item-detail/v1: operation: deprecated"),
+        "{}",
+        r.text
+    );
+
+    // 14 -> 15: Xiaohongshu operations hidden, one where it was deprecated.
+    let r = pair(14);
+    assert!(
+        r.text.contains(
+            "GET /api/xiaohongshu/get-note-detail/v3: operation: hidden from the documentation \
+             (x-docs-hidden) instead of deprecated"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(
+        !r.text
+            .contains("get-note-detail/v3: operation: no longer deprecated")
+    );
+
+    // 23 -> 39 and 60 -> 66 (31 -> 32 and 63 -> 64 upstream): a generated
+    // operation hidden is an alert.
+    for (from, path) in [(23, "get-note-detail/v5"), (60, "hot-list/v1")] {
+        let r = pair(from);
+        let subject = format!("GET /api/xiaohongshu/{path}");
+        assert!(
+            r.changes.iter().any(|c| c.kind == "hidden"
+                && c.generated
+                && c.subject == subject
+                && Policy::default().alerts(c)),
+            "{}",
+            r.text
+        );
+        assert_eq!(exit(&r.changes), 1);
+    }
 
     // 14 -> 15: `Result.requestId` appeared.
     assert!(
@@ -200,16 +297,40 @@ fn consecutive_versions_are_classified_and_reported() {
             .all(|c| c.class == Class::Breaking)
     );
 
-    // 39 -> 40: `Result.code` retyped, said first and plainly.
+    // 39 -> 40: `Result.code` retyped, said first and plainly; the report
+    // fits a screen and still names every operation removed and added, and
+    // whether and since when each removal was announced.
     let r = pair(39);
     let second_line = r.text.lines().nth(1).unwrap();
     assert!(
-        second_line.starts_with("!! breaking: Result.code: type string -> integer/int32"),
+        second_line
+            .starts_with("!! breaking: Result.code: type string -> integer/int32; it is now an integer"),
         "{second_line}"
     );
     assert!(
         r.markdown
-            .contains("> [!CAUTION]\n> breaking: Result.code: type string -> integer/int32")
+            .contains("> [!CAUTION]\n> breaking: `Result.code: type string -> integer/int32")
+    );
+    assert!(r.text.lines().count() <= 50, "{}", r.text);
+    for (kind, expected) in [("operation-removed", 47), ("operation-added", 15)] {
+        let subjects: Vec<&str> = r
+            .changes
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.subject.as_str())
+            .collect();
+        assert_eq!(subjects.len(), expected, "{kind}");
+        for subject in subjects {
+            assert!(r.text.contains(subject), "{subject} not in:\n{}", r.text);
+        }
+    }
+    assert!(
+        r.text.contains(
+            "GET /api/xiaohongshu/get-note-detail/v7: operation removed after notice: it was deprecated \
+             since version 07 or earlier and hidden since version 15"
+        ),
+        "{}",
+        r.text
     );
     for detail in [
         "Result.message: type string -> string|null",
