@@ -10,7 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde_json::Value;
+use xtask::SpecLayout;
 use xtask::document;
+use xtask::drift::build_check;
 use xtask::drift::lifecycle::NoticeHistory;
 use xtask::drift::{self, Change, Class, Format, Policy, Scope};
 use xtask::normalize::{Rule, normalize};
@@ -422,5 +424,46 @@ fn every_version_normalizes_and_generates() {
             code.contains(&format!("Sends a `GET` request to `{ENDPOINT_PATH}`")),
             "version {position}: no method for the endpoint"
         );
+    }
+}
+
+/// The build check on the history: each version, as `public-api`, merged
+/// with the committed feed and account documents the way `build.rs` merges
+/// them. Versions up to 40 carry a `Result` other than the feed's (the
+/// business codes differ), so the build would refuse them; from 59 on it
+/// takes them, and no later release renames a generated method.
+#[test]
+fn the_build_check_replays_the_history() {
+    let layout = SpecLayout::workspace().unwrap();
+    let verdicts: Vec<(String, build_check::Verdict)> = published_versions()
+        .into_iter()
+        .map(|(file, version)| {
+            let verdict = build_check::union_with(&PUBLIC_API, &version, &layout).unwrap();
+            (file, verdict)
+        })
+        .collect();
+    for (file, verdict) in &verdicts {
+        let position: u32 = file.split('.').nth(1).unwrap().parse().unwrap();
+        match verdict {
+            Err(reason) => {
+                assert!(position <= 40, "{file}: refused: {reason}");
+                assert!(
+                    reason.contains("components/schemas/Result differently"),
+                    "{file}: {reason}"
+                );
+            }
+            Ok(_) => assert!(position >= 59, "{file}: accepted"),
+        }
+    }
+    for pair in verdicts.windows(2) {
+        let effects = build_check::effects(&pair[0].1, &pair[1].1);
+        let (from, to) = (&pair[0].0, &pair[1].0);
+        match &pair[1].1 {
+            Err(_) => {
+                assert_eq!(effects.len(), 1, "{from} -> {to}");
+                assert_eq!(effects[0].kind, "build-refused");
+            }
+            Ok(_) => assert!(effects.is_empty(), "{from} -> {to}: {effects:?}"),
+        }
     }
 }

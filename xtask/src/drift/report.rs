@@ -218,7 +218,7 @@ fn human(changes: &[Change], style: &dyn Style, policy: Policy) -> String {
         out.push_str(&style.warning(&format!("breaking: {}", style.quote(&change.detail))));
     }
     out.push_str(&style.section(&format!(
-        "Generated surface ({}, each named)",
+        "Generated surface: {}",
         plural(generated.len(), "change")
     )));
     if generated.is_empty() {
@@ -350,8 +350,14 @@ fn group(out: &mut String, style: &dyn Style, patterns: &[&str], members: &[&Cha
         .map(|p| style.quote(p))
         .collect::<Vec<_>>()
         .join(", ");
-    if let ([only], [_]) = (members, patterns) {
-        let line = format!("{}: {}", style.quote(&only.subject), style.quote(&only.detail));
+    if let [only] = members {
+        // Several patterns at one place, or one change with its own words.
+        let what = if plain(members) {
+            pattern
+        } else {
+            style.quote(&only.detail)
+        };
+        let line = format!("{}: {what}", style.quote(&only.subject));
         out.push_str(&style.item(0, &line));
         return;
     }
