@@ -3,7 +3,8 @@
 //! - [`regen`]: fetch a published OpenAPI document (one of [`DOCUMENTS`]),
 //!   store it in `spec/` in a stable form, normalize it for progenitor into
 //!   `justone-gen`, report what changed.
-//! - [`check_drift`]: compare a published document with the committed one.
+//! - [`check_drift`]: compare a published document with the committed one,
+//!   and what `justone-gen`'s build would make of it.
 //! - [`probe::probe`]: compare live feed items with the committed item shape.
 
 #![warn(missing_docs)]
@@ -85,7 +86,11 @@ pub fn regen(spec: &SpecDocument, source: &Source, files: &SpecFiles) -> Result<
     // Both files are fully prepared before either is replaced.
     document::write_atomically(&files.raw, &published)?;
     document::write_atomically(&files.normalized, &normalized.document)?;
-    Ok(drift::compare(&previous, &published, &spec.generated_surface()))
+    Ok(drift::compare(
+        &previous,
+        &published,
+        &drift::GeneratedSurface::of(spec),
+    ))
 }
 
 /// Compares the published document with the committed raw one, and what
@@ -98,7 +103,7 @@ pub fn check_drift(
 ) -> Result<Vec<Change>, FetchError> {
     let committed = document::read(&layout.files(spec).raw)?;
     let published = load_published(spec, source)?;
-    let mut changes = drift::compare(&committed, &published, &spec.generated_surface());
+    let mut changes = drift::compare(&committed, &published, &drift::GeneratedSurface::of(spec));
     let before = drift::build_check::union_with(spec, &committed, layout)?;
     let after = drift::build_check::union_with(spec, &published, layout)?;
     // A rename of the operationId itself is already reported, as such.

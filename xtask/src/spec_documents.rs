@@ -129,13 +129,6 @@ impl SpecDocument {
         }
     }
 
-    /// The part of it that is generated.
-    pub fn generated_surface(&self) -> crate::drift::GeneratedSurface<'static> {
-        crate::drift::GeneratedSurface {
-            path_prefix: self.generated_paths,
-        }
-    }
-
     /// The files in the workspace around the current directory.
     pub fn workspace_files(&self) -> Result<SpecFiles, WorkspaceError> {
         Ok(self.files_in_workspace(&workspace_root()?))

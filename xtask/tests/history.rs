@@ -85,7 +85,7 @@ fn replays(versions: &[(u32, Value)]) -> Vec<Replay> {
     let mut previous: Option<(u32, &Value)> = None;
     for (position, version) in versions {
         if let Some((from, old)) = previous {
-            let mut changes = drift::compare(old, version, &PUBLIC_API.generated_surface());
+            let mut changes = drift::compare(old, version, &drift::GeneratedSurface::of(&PUBLIC_API));
             notices.annotate(&mut changes);
             out.push(Replay {
                 from,

@@ -6,6 +6,7 @@
 //! of all of them, so everything that is not another operation counts.
 
 use super::model::Change;
+use crate::spec_documents::SpecDocument;
 
 /// The HTTP methods an operation subject (`GET /path`) starts with.
 const METHODS: [&str; 8] = [
@@ -22,6 +23,13 @@ pub struct GeneratedSurface<'a> {
 impl GeneratedSurface<'_> {
     /// Everything is generated (the feed and account documents).
     pub const WHOLE: GeneratedSurface<'static> = GeneratedSurface { path_prefix: "" };
+
+    /// The part of `spec` that is generated.
+    pub fn of(spec: &SpecDocument) -> GeneratedSurface<'static> {
+        GeneratedSurface {
+            path_prefix: spec.generated_paths,
+        }
+    }
 
     /// Whether a change at `subject` (`GET /path`, `path /path`,
     /// `schema Result`, `document`) touches the generated surface.
