@@ -441,6 +441,10 @@ impl<'a> Walk<'a> {
     /// removal, so it alerts like a deprecation; when it replaces a
     /// `deprecated` flag the detail says so.
     fn hidden(&mut self, subject: &str, a: &Value, b: &Value) {
+        if flag(a, HIDDEN) == flag(b, HIDDEN) {
+            // `false` written out or left implicit: the same thing.
+            return self.docs(subject, "operation", "x-docs-hidden (spelling)");
+        }
         let detail = if !flag(b, HIDDEN) {
             "operation: no longer hidden from the documentation (x-docs-hidden cleared)"
         } else if flag(a, "deprecated") && !flag(b, "deprecated") {
