@@ -3,7 +3,8 @@
 //! - [`regen`]: fetch a published OpenAPI document (one of [`DOCUMENTS`]),
 //!   store it in `spec/` in a stable form, normalize it for progenitor into
 //!   `justone-gen`, report what changed.
-//! - [`check_drift`]: compare a published document with the committed one.
+//! - [`check_drift`]: compare a published document with the committed one,
+//!   and what `justone-gen`'s build would make of it.
 //! - [`probe::probe`]: compare live feed items with the committed item shape.
 
 #![warn(missing_docs)]
@@ -23,7 +24,7 @@ use serde_json::Value;
 
 use crate::drift::Change;
 use crate::fetch::{FetchError, Source};
-pub use crate::spec_documents::{DOCUMENTS, SpecDocument, SpecFiles};
+pub use crate::spec_documents::{DOCUMENTS, SpecDocument, SpecFiles, SpecLayout};
 
 /// The committed reference shape of feed items (`cargo xtask shape`).
 pub fn shape_file() -> Result<PathBuf, WorkspaceError> {
@@ -85,16 +86,36 @@ pub fn regen(spec: &SpecDocument, source: &Source, files: &SpecFiles) -> Result<
     // Both files are fully prepared before either is replaced.
     document::write_atomically(&files.raw, &published)?;
     document::write_atomically(&files.normalized, &normalized.document)?;
-    Ok(drift::compare(&previous, &published))
+    Ok(drift::compare(
+        &previous,
+        &published,
+        &drift::GeneratedSurface::of(spec),
+    ))
 }
 
-/// Compares the published document with the committed raw one.
+/// Compares the published document with the committed raw one, and what
+/// the build would make of each, merged with the other committed documents
+/// in `layout` (see [`drift::build_check`]).
 pub fn check_drift(
     spec: &SpecDocument,
     source: &Source,
-    files: &SpecFiles,
+    layout: &SpecLayout,
 ) -> Result<Vec<Change>, FetchError> {
-    let committed = document::read(&files.raw)?;
+    let committed = document::read(&layout.files(spec).raw)?;
     let published = load_published(spec, source)?;
-    Ok(drift::compare(&committed, &published))
+    let mut changes = drift::compare(&committed, &published, &drift::GeneratedSurface::of(spec));
+    let before = drift::build_check::union_with(spec, &committed, layout)?;
+    let after = drift::build_check::union_with(spec, &published, layout)?;
+    // A rename of the operationId itself is already reported, as such.
+    let renamed_upstream = |c: &Change| {
+        changes
+            .iter()
+            .any(|d| d.kind == "operation-id" && d.subject == c.subject)
+    };
+    let effects: Vec<Change> = drift::build_check::effects(&before, &after)
+        .into_iter()
+        .filter(|c| !renamed_upstream(c))
+        .collect();
+    changes.extend(effects);
+    Ok(changes)
 }

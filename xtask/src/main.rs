@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use xtask::drift::Change;
 use xtask::fetch::FetchError;
 use xtask::fetch::Source;
-use xtask::{DOCUMENTS, SpecDocument, SpecFiles, drift};
+use xtask::{DOCUMENTS, SpecDocument, SpecLayout, drift};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for justone-rs")]
@@ -24,8 +24,10 @@ enum Command {
     /// changed. A hand-written document (account) is only re-normalized.
     Regen(SourceArgs),
     /// Compare a published document (all published ones without a name) with
-    /// the committed one. Exit 0: same, or docs-only changes; 1: additive or
-    /// breaking changes (see --fail-on); 2: the fetch or parse failed.
+    /// the committed one, and check what the build would make of it. Exit 0:
+    /// same, docs-only changes, or changes outside the generated surface; 1:
+    /// additive or breaking changes to the generated surface (see --fail-on,
+    /// --scope); 2: the fetch or parse failed.
     CheckDrift {
         #[command(flatten)]
         source: SourceArgs,
@@ -35,6 +37,10 @@ enum Command {
         /// The least serious class of change that makes the check exit 1.
         #[arg(long, value_enum, default_value_t)]
         fail_on: drift::FailOn,
+        /// Which changes may make the check exit 1: those to what
+        /// justone-gen generates, or all (the provider's other platforms too).
+        #[arg(long, value_enum, default_value_t)]
+        scope: drift::Scope,
     },
     /// Fetch page 1 of a few channels (token from JUST_ONE_API_TOKEN) and
     /// compare the items' fields and JSON types with spec/feed-item-shape.json.
@@ -81,11 +87,12 @@ struct SourceArgs {
     spec_dir: Option<PathBuf>,
 }
 
-/// One document to work on: what it is, where to read it, its files.
+/// One document to work on: what it is, where to read it, where the spec
+/// files are.
 struct Job {
     spec: &'static SpecDocument,
     source: Source,
-    files: SpecFiles,
+    layout: SpecLayout,
 }
 
 impl SourceArgs {
@@ -104,13 +111,14 @@ impl SourceArgs {
                 .filter(|d| !published_only || d.source_url.is_some())
                 .collect(),
         };
+        let layout = match &self.spec_dir {
+            Some(dir) => SpecLayout::Dir(dir.clone()),
+            None => SpecLayout::workspace()?,
+        };
         specs
             .into_iter()
             .map(|spec| {
-                let files = match &self.spec_dir {
-                    Some(dir) => spec.files_in_dir(dir),
-                    None => spec.workspace_files()?,
-                };
+                let files = layout.files(spec);
                 let source = match (&self.from_file, &self.url, spec.source_url) {
                     (Some(path), _, _) => Source::File(path.clone()),
                     (None, Some(url), _) => Source::Url(url.clone()),
@@ -118,7 +126,11 @@ impl SourceArgs {
                     // Written here: the committed raw file is the source.
                     (None, None, None) => Source::File(files.raw.clone()),
                 };
-                Ok(Job { spec, source, files })
+                Ok(Job {
+                    spec,
+                    source,
+                    layout: layout.clone(),
+                })
             })
             .collect()
     }
@@ -177,9 +189,9 @@ fn main() -> ExitCode {
             args.jobs(false),
             drift::Format::Text,
             "regen",
-            |job| xtask::regen(job.spec, &job.source, &job.files),
+            |job| xtask::regen(job.spec, &job.source, &job.layout.files(job.spec)),
             |changes| {
-                let text = drift::render(changes, drift::Format::Text, drift::FailOn::default());
+                let text = drift::render(changes, drift::Format::Text, drift::Policy::default());
                 (text, 0)
             },
         ),
@@ -225,22 +237,26 @@ fn main() -> ExitCode {
             source,
             format,
             fail_on,
-        } => run_jobs(
-            source.jobs(true),
-            format,
-            "check-drift",
-            |job| xtask::check_drift(job.spec, &job.source, &job.files),
-            |changes| {
-                if changes.is_empty() && format != drift::Format::Json {
-                    ("no drift: the published document matches spec/\n".to_owned(), 0)
-                } else {
-                    (
-                        drift::render(changes, format, fail_on),
-                        fail_on.exit_status(changes),
-                    )
-                }
-            },
-        ),
+            scope,
+        } => {
+            let policy = drift::Policy { fail_on, scope };
+            run_jobs(
+                source.jobs(true),
+                format,
+                "check-drift",
+                |job| xtask::check_drift(job.spec, &job.source, &job.layout),
+                |changes| {
+                    if changes.is_empty() && format != drift::Format::Json {
+                        ("no drift: the published document matches spec/\n".to_owned(), 0)
+                    } else {
+                        (
+                            drift::render(changes, format, policy),
+                            policy.exit_status(changes),
+                        )
+                    }
+                },
+            )
+        }
     }
 }
 

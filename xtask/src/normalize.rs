@@ -347,7 +347,7 @@ fn operations(
 }
 
 /// `get` + `/api/xiaohongshu/get-note-feed/v1` → `getApiXiaohongshuGetNoteFeedV1`.
-fn id_from_method_and_path(method: &str, path: &str) -> String {
+pub(crate) fn id_from_method_and_path(method: &str, path: &str) -> String {
     let mut id = method.to_ascii_lowercase();
     for word in path
         .split(|c: char| !c.is_ascii_alphanumeric())

@@ -20,6 +20,10 @@ pub struct SpecDocument {
     /// A path the document must describe (`GET`), so that a wrong download
     /// (another document, an error page turned JSON) is refused.
     pub required_path: &'static str,
+    /// The prefix of the paths `justone-gen`'s build script generates from
+    /// it (`""`: all); the same as in the build script's `DOCUMENTS`, which
+    /// a test compares.
+    pub generated_paths: &'static str,
 }
 
 /// Every document, in the order `regen` and `check-drift` handle them.
@@ -33,6 +37,7 @@ pub const NOTES_FEED: SpecDocument = SpecDocument {
     raw: "notes-feed-v1-en.json",
     normalized: "notes-feed-v1-en.normalized.json",
     required_path: "/api/xiaohongshu/get-note-feed/v1",
+    generated_paths: "",
 };
 
 /// The provider's full public document (348 operations), kept whole so that
@@ -47,6 +52,7 @@ pub const PUBLIC_API: SpecDocument = SpecDocument {
     raw: "public-api.json",
     normalized: "public-api.normalized.json",
     required_path: "/api/xiaohongshu/get-note-detail/v1",
+    generated_paths: "/api/xiaohongshu/",
 };
 
 /// The account endpoints (balance, usage summary), written here from the
@@ -58,12 +64,38 @@ pub const ACCOUNT: SpecDocument = SpecDocument {
     raw: "account.json",
     normalized: "account.normalized.json",
     required_path: "/user/get-balance",
+    generated_paths: "",
 };
 
 /// Where the normalized documents live in a workspace: inside `justone-gen`,
 /// whose build script reads them, so that the crate's package (and docs.rs)
 /// carries them. They are the only copies.
 pub const NORMALIZED_DIR_IN_WORKSPACE: &str = "crates/justone-gen/spec";
+
+/// Where the spec files of every document are.
+#[derive(Debug, Clone)]
+pub enum SpecLayout {
+    /// In the workspace at this root: `spec/` and
+    /// [`NORMALIZED_DIR_IN_WORKSPACE`].
+    Workspace(PathBuf),
+    /// All in one directory (`--spec-dir`, tests).
+    Dir(PathBuf),
+}
+
+impl SpecLayout {
+    /// The workspace around the current directory.
+    pub fn workspace() -> Result<SpecLayout, WorkspaceError> {
+        Ok(SpecLayout::Workspace(workspace_root()?))
+    }
+
+    /// `spec`'s two files.
+    pub fn files(&self, spec: &SpecDocument) -> SpecFiles {
+        match self {
+            SpecLayout::Workspace(root) => spec.files_in_workspace(root),
+            SpecLayout::Dir(dir) => spec.files_in_dir(dir),
+        }
+    }
+}
 
 /// One document's two committed files.
 #[derive(Debug, Clone)]

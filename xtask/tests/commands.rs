@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use httpmock::prelude::*;
 use serde_json::{Value, json};
 use xtask::document::{self, canonical};
-use xtask::spec_documents::NOTES_FEED;
+use xtask::spec_documents::{DOCUMENTS, NOTES_FEED, PUBLIC_API};
 
 const DOC_PATH: &str = "/openapi/xiaohongshu-apis/notes-feed-v1-en.json";
 const PARAMETERS: &str = "/paths/~1api~1xiaohongshu~1get-note-feed~1v1/get/parameters";
@@ -17,13 +17,16 @@ fn committed() -> Value {
     document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap()
 }
 
-/// A spec directory holding a copy of the committed files.
+/// A spec directory holding a copy of the committed files of every
+/// document (the build check merges them all).
 fn spec_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let workspace = NOTES_FEED.workspace_files().unwrap();
-    let copy = NOTES_FEED.files_in_dir(dir.path());
-    std::fs::copy(&workspace.raw, &copy.raw).unwrap();
-    std::fs::copy(&workspace.normalized, &copy.normalized).unwrap();
+    for spec in DOCUMENTS {
+        let workspace = spec.workspace_files().unwrap();
+        let copy = spec.files_in_dir(dir.path());
+        std::fs::copy(&workspace.raw, &copy.raw).unwrap();
+        std::fs::copy(&workspace.normalized, &copy.normalized).unwrap();
+    }
     dir
 }
 
@@ -51,10 +54,16 @@ fn check_drift_against(document: &Value) -> (i32, String, String) {
 }
 
 fn check_drift_with(document: &Value, flags: &[&str]) -> (i32, String, String) {
+    check_drift_of("notes-feed", document, flags)
+}
+
+/// `check-drift NAME` against `document`, served locally, with the
+/// committed files of every document as the spec.
+fn check_drift_of(name: &str, document: &Value, flags: &[&str]) -> (i32, String, String) {
     let server = MockServer::start();
     let url = serve(&server, 200, canonical(document));
     let dir = spec_dir();
-    let mut args = vec!["check-drift", "notes-feed", "--url", &url];
+    let mut args = vec!["check-drift", name, "--url", &url];
     args.extend_from_slice(flags);
     let out = xtask(&args, dir.path());
     (
@@ -216,7 +225,7 @@ fn failed_regen_leaves_spec_untouched() {
     assert_eq!(std::fs::read(&files.raw).unwrap(), before);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        2,
+        2 * DOCUMENTS.len(),
         "no stray files"
     );
 }
@@ -297,10 +306,19 @@ fn markdown_and_json_reports() {
     let (code, markdown, _) = check_drift_with(&doc, &["--format", "markdown"]);
     assert_eq!(code, 1);
     assert!(
-        markdown.starts_with("## Upstream drift: 1 breaking, 0 additive, 0 docs-only (alert)\n"),
+        markdown.starts_with(
+            "## Upstream drift: 1 breaking, 0 additive, 0 docs-only (alert); generated surface: \
+             1 breaking, 0 additive, 0 docs-only <!-- drift-alerts: "
+        ),
         "{markdown}"
     );
-    assert!(markdown.contains("### Breaking (1 in 1 places)"), "{markdown}");
+    assert!(markdown.contains("**Breaking (1 in 1 line)**"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "- `GET /api/xiaohongshu/get-note-feed/v1`: `parameter oid: enum value removed: homefeed_live`"
+        ),
+        "{markdown}"
+    );
 
     let (code, json, _) = check_drift_with(&doc, &["--format", "json"]);
     assert_eq!(code, 1);
@@ -438,4 +456,69 @@ fn a_source_or_json_report_needs_one_named_document() {
     assert!(refused(&["regen", "--url", "http://127.0.0.1:9/x.json"]).contains("DOCUMENT"));
     assert!(refused(&["check-drift", "--format", "json"]).contains("needs one document"));
     assert!(refused(&["regen", "nope", "--from-file", "x.json"]).contains("no document named \"nope\""));
+}
+
+fn committed_public_api() -> Value {
+    document::read(&PUBLIC_API.workspace_files().unwrap().raw).unwrap()
+}
+
+#[test]
+fn another_platforms_change_alerts_only_with_scope_all() {
+    let mut doc = committed_public_api();
+    let paths = doc["paths"].as_object_mut().unwrap();
+    let other = paths
+        .keys()
+        .find(|p| !p.starts_with("/api/xiaohongshu/"))
+        .unwrap()
+        .clone();
+    paths.remove(&other);
+    let (code, stdout, _) = check_drift_of("public-api", &doc, &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains(&format!("GET {other}: operation removed")),
+        "{stdout}"
+    );
+    let (code, stdout, _) = check_drift_of("public-api", &doc, &["--scope", "all"]);
+    assert_eq!(code, 1, "{stdout}");
+}
+
+/// A business code added to the public document alone makes its `Result`
+/// differ from the feed's: the build would stop, which a comparison of the
+/// public document alone cannot see.
+#[test]
+fn a_document_the_build_would_refuse_is_breaking() {
+    let mut doc = committed_public_api();
+    array_at(&mut doc, "/components/schemas/Result/properties/code/enum").push(json!(777));
+    let (code, stdout, _) = check_drift_of("public-api", &doc, &[]);
+    assert_eq!(code, 1, "{stdout}");
+    let second_line = stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        second_line.starts_with("!! breaking: the build would refuse this: ")
+            && second_line.contains("components/schemas/Result differently"),
+        "{stdout}"
+    );
+}
+
+/// An operation on another platform that reuses a Xiaohongshu operationId
+/// makes the unique-id rule rename both, and the other one takes the name
+/// first: the generated method changes though nothing of the Xiaohongshu
+/// operation did.
+#[test]
+fn a_method_renamed_through_another_platform_is_breaking() {
+    let mut doc = committed_public_api();
+    let path = "/api/xiaohongshu/get-note-detail/v1";
+    let mut copy = doc["paths"][path].clone();
+    assert_eq!(copy["get"]["operationId"], "getApiXiaohongshuGetNoteDetailV1");
+    copy["get"]["x-note"] = json!("a copy for the test");
+    // Sorts before the Xiaohongshu path and spells the same method name.
+    doc["paths"]["/api/xiaohongshu-get/note-detail/v1"] = copy;
+    let (code, stdout, _) = check_drift_of("public-api", &doc, &[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "GET {path}: method `get_api_xiaohongshu_get_note_detail_v1` would be renamed to \
+             `get_api_xiaohongshu_get_note_detail_v12`"
+        )),
+        "{stdout}"
+    );
 }

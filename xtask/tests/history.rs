@@ -3,55 +3,51 @@
 //! 2026-03-29 and 2026-08-21), with this client's endpoint added to each,
 //! since none of them contains it.
 //!
-//! The versions are not copied into the repository (13 MB): they are read
-//! from `shared/upstream/history/` beside the clone, where CI puts a copy of
-//! `shared/`.
+//! The versions are carried in the repository, compressed
+//! (`tests/data/public-api-history.jsonl.zst`, see the README beside it).
 
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
 use serde_json::Value;
+use xtask::SpecLayout;
 use xtask::document;
-use xtask::drift::{self, Change, Class, FailOn, Format};
+use xtask::drift::build_check;
+use xtask::drift::lifecycle::NoticeHistory;
+use xtask::drift::{self, Change, Class, Format, Policy, Scope};
 use xtask::normalize::{Rule, normalize};
-use xtask::spec_documents::NOTES_FEED;
+use xtask::spec_documents::{NOTES_FEED, PUBLIC_API};
 
 const ENDPOINT_PATH: &str = NOTES_FEED.required_path;
 
 #[path = "../../crates/justone-gen/generation_settings.rs"]
 mod generation_settings;
 
-fn history_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/history");
-    assert!(
-        dir.is_dir(),
-        "the provider's document history is expected in {} (shared/upstream/history beside \
-         the clone of this repository); copy shared/ there to run these tests",
-        dir.display()
-    );
-    dir
+/// The published versions, each as (file name, document), in order.
+fn published_versions() -> Vec<(String, Value)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/public-api-history.jsonl.zst");
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let decoder = ruzstd::decoding::StreamingDecoder::new(file).unwrap();
+    BufReader::new(decoder)
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let file = entry["file"].as_str().unwrap().to_owned();
+            (file, entry["document"].take())
+        })
+        .collect()
 }
 
 /// Every version, as (position among the 67, document with the endpoint).
 fn versions() -> Vec<(u32, Value)> {
     let feed = document::read(&NOTES_FEED.workspace_files().unwrap().raw).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(history_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert_eq!(
-        files.len(),
-        15,
-        "expected the 15 historical versions in {}",
-        history_dir().display()
-    );
-    files
-        .iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let position = name.split('.').nth(1).unwrap().parse().unwrap();
-            (position, with_endpoint(document::read(path).unwrap(), &feed))
+    let versions = published_versions();
+    assert_eq!(versions.len(), 15, "expected the 15 historical versions");
+    versions
+        .into_iter()
+        .map(|(file, version)| {
+            let position = file.split('.').nth(1).unwrap().parse().unwrap();
+            (position, with_endpoint(version, &feed))
         })
         .collect()
 }
@@ -80,39 +76,50 @@ struct Replay {
     markdown: String,
 }
 
+/// Replays the versions in order, as `check-drift public-api` would have
+/// compared each with the one before, knowing since when removed operations
+/// carried a notice.
 fn replays(versions: &[(u32, Value)]) -> Vec<Replay> {
-    versions
-        .windows(2)
-        .map(|pair| {
-            let ((from, old), (to, new)) = (&pair[0], &pair[1]);
-            let changes = drift::compare(old, new);
-            Replay {
-                from: *from,
-                to: *to,
-                text: drift::render(&changes, Format::Text, FailOn::default()),
-                markdown: drift::render(&changes, Format::Markdown, FailOn::default()),
+    let mut notices = NoticeHistory::default();
+    let mut out = Vec::new();
+    let mut previous: Option<(u32, &Value)> = None;
+    for (position, version) in versions {
+        if let Some((from, old)) = previous {
+            let mut changes = drift::compare(old, version, &drift::GeneratedSurface::of(&PUBLIC_API));
+            notices.annotate(&mut changes);
+            out.push(Replay {
+                from,
+                to: *position,
+                text: drift::render(&changes, Format::Text, Policy::default()),
+                markdown: drift::render(&changes, Format::Markdown, Policy::default()),
                 changes,
-            }
-        })
-        .collect()
+            });
+        }
+        notices.observe(&format!("{position:02}"), version);
+        previous = Some((*position, version));
+    }
+    out
 }
 
+const SCOPE_ALL: Policy = Policy {
+    fail_on: drift::FailOn::Additive,
+    scope: Scope::All,
+};
+
 fn exit(changes: &[Change]) -> u8 {
-    FailOn::default().exit_status(changes)
+    Policy::default().exit_status(changes)
 }
 
 fn count(changes: &[Change], detail: &str) -> usize {
     changes.iter().filter(|c| c.detail == detail).count()
 }
 
-/// Operations whose `deprecated` flag differs, found without the drift
-/// module: the oracle for "every deprecation is reported".
-fn deprecation_flips(old: &Value, new: &Value) -> usize {
-    let flag = |doc: &Value, path: &str, method: &str| {
-        doc["paths"][path][method]["deprecated"]
-            .as_bool()
-            .unwrap_or(false)
-    };
+/// Operations in both documents whose boolean `key` differs, found without
+/// the drift module: the oracle for "every deprecation and every hiding is
+/// reported".
+fn flag_flips(old: &Value, new: &Value, key: &str) -> usize {
+    let flag =
+        |doc: &Value, path: &str, method: &str| doc["paths"][path][method][key].as_bool().unwrap_or(false);
     let mut flips = 0;
     for (path, item) in new["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -146,18 +153,27 @@ fn consecutive_versions_are_classified_and_reported() {
             );
         }
         let json: Value =
-            serde_json::from_str(&drift::render(changes, Format::Json, FailOn::default())).unwrap();
+            serde_json::from_str(&drift::render(changes, Format::Json, Policy::default())).unwrap();
         assert_eq!(json["changes"].as_array().unwrap().len(), changes.len());
         assert_eq!(json["exit_status"], exit(changes));
 
-        // Every deprecation is reported, whatever else changed with it.
-        let reported = changes
-            .iter()
-            .filter(|c| c.kind == "deprecated" && c.detail.starts_with("operation:"))
-            .count();
+        // Every deprecation and every hiding is reported, whatever else
+        // changed with it; a deprecation replaced by hiding is one change.
+        let (old, new) = (&pair[0].1, &pair[1].1);
+        let reported = |kind: &str, detail: &str| {
+            changes
+                .iter()
+                .filter(|c| c.kind == kind && c.detail.starts_with("operation:") && c.detail.contains(detail))
+                .count()
+        };
         assert_eq!(
-            reported,
-            deprecation_flips(&pair[0].1, &pair[1].1),
+            reported("deprecated", "") + reported("hidden", "instead of deprecated"),
+            flag_flips(old, new, "deprecated"),
+            "{from}->{to}"
+        );
+        assert_eq!(
+            reported("hidden", ""),
+            flag_flips(old, new, "x-docs-hidden"),
             "{from}->{to}"
         );
         // No raw JSON pointers: everything the walk meets has a rule.
@@ -167,28 +183,104 @@ fn consecutive_versions_are_classified_and_reported() {
             changes.iter().filter(|c| c.kind == "other").collect::<Vec<_>>()
         );
 
-        let mut lines = text
-            .lines()
-            .filter(|l| l.starts_with("drift:") || l.contains("by kind:"));
-        headlines.push_str(&format!("{from:02} -> {to:02}: exit {}\n", exit(changes)));
-        for line in lines.by_ref() {
-            headlines.push_str(line.trim());
-            headlines.push('\n');
-        }
+        headlines.push_str(&format!(
+            "{from:02} -> {to:02}: exit {} (--scope all: {}), {} lines\n{}\n",
+            exit(changes),
+            SCOPE_ALL.exit_status(changes),
+            text.lines().count(),
+            text.lines().next().unwrap_or_default()
+        ));
     }
     insta::assert_snapshot!("history_headlines", headlines);
 
     let pair = |from: u32| replays.iter().find(|r| r.from == from).unwrap();
 
-    // 12 -> 13: one deprecation, reported next to five new operations.
-    let r = pair(12);
-    assert_eq!(exit(&r.changes), 1);
+    // Pairs that change only other platforms' operations: listed,
+    // collapsed, and no alert unless `--scope all`.
+    for from in [12, 15, 22, 59] {
+        let r = pair(from);
+        assert!(
+            r.changes
+                .iter()
+                .all(|c| !c.generated || c.class == Class::DocsOnly),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            (exit(&r.changes), SCOPE_ALL.exit_status(&r.changes)),
+            (0, 1),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.markdown
+                .contains("<details><summary>Rest of the document, not generated")
+        );
+    }
+
+    // 11 -> 12: 220 operationIds moved to the method-and-path scheme; the
+    // 15 that rename generated methods are each named, the rest one line.
+    let r = pair(11);
+    let generated_renames: Vec<&Change> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == "operation-id" && c.generated)
+        .collect();
+    assert_eq!(generated_renames.len(), 15);
+    for rename in generated_renames {
+        assert!(
+            r.text.contains(&format!("{}: {}", rename.subject, rename.detail)),
+            "{}",
+            r.text
+        );
+    }
     assert!(
-        r.text
-            .contains("GET /api/douyin-ec/get-item-detail/v1 (1):\n    - operation: deprecated"),
+        r.text.contains(
+            "operationId renamed to the provider's method-and-path scheme (`getApiXV1`) in 205 places:"
+        ),
         "{}",
         r.text
     );
+
+    // 12 -> 13: one deprecation, reported next to five new operations.
+    let r = pair(12);
+    assert!(
+        r.text
+            .contains("GET /api/douyin-ec/get-item-detail/v1: operation: deprecated"),
+        "{}",
+        r.text
+    );
+
+    // 14 -> 15: Xiaohongshu operations hidden, one where it was deprecated.
+    let r = pair(14);
+    assert!(
+        r.text.contains(
+            "GET /api/xiaohongshu/get-note-detail/v3: operation: hidden from the documentation \
+             (x-docs-hidden) instead of deprecated"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(
+        !r.text
+            .contains("get-note-detail/v3: operation: no longer deprecated")
+    );
+
+    // 23 -> 39 and 60 -> 66 (31 -> 32 and 63 -> 64 upstream): a generated
+    // operation hidden is an alert.
+    for (from, path) in [(23, "get-note-detail/v5"), (60, "hot-list/v1")] {
+        let r = pair(from);
+        let subject = format!("GET /api/xiaohongshu/{path}");
+        assert!(
+            r.changes.iter().any(|c| c.kind == "hidden"
+                && c.generated
+                && c.subject == subject
+                && Policy::default().alerts(c)),
+            "{}",
+            r.text
+        );
+        assert_eq!(exit(&r.changes), 1);
+    }
 
     // 14 -> 15: `Result.requestId` appeared.
     assert!(
@@ -207,16 +299,40 @@ fn consecutive_versions_are_classified_and_reported() {
             .all(|c| c.class == Class::Breaking)
     );
 
-    // 39 -> 40: `Result.code` retyped, said first and plainly.
+    // 39 -> 40: `Result.code` retyped, said first and plainly; the report
+    // fits a screen and still names every operation removed and added, and
+    // whether and since when each removal was announced.
     let r = pair(39);
     let second_line = r.text.lines().nth(1).unwrap();
     assert!(
-        second_line.starts_with("!! breaking: Result.code: type string -> integer/int32"),
+        second_line
+            .starts_with("!! breaking: Result.code: type string -> integer/int32; it is now an integer"),
         "{second_line}"
     );
     assert!(
         r.markdown
-            .contains("> [!CAUTION]\n> breaking: Result.code: type string -> integer/int32")
+            .contains("> [!CAUTION]\n> breaking: `Result.code: type string -> integer/int32")
+    );
+    assert!(r.text.lines().count() <= 50, "{}", r.text);
+    for (kind, expected) in [("operation-removed", 47), ("operation-added", 15)] {
+        let subjects: Vec<&str> = r
+            .changes
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.subject.as_str())
+            .collect();
+        assert_eq!(subjects.len(), expected, "{kind}");
+        for subject in subjects {
+            assert!(r.text.contains(subject), "{subject} not in:\n{}", r.text);
+        }
+    }
+    assert!(
+        r.text.contains(
+            "GET /api/xiaohongshu/get-note-detail/v7: operation removed after notice: it was deprecated \
+             since version 07 or earlier and hidden since version 15"
+        ),
+        "{}",
+        r.text
     );
     for detail in [
         "Result.message: type string -> string|null",
@@ -308,5 +424,46 @@ fn every_version_normalizes_and_generates() {
             code.contains(&format!("Sends a `GET` request to `{ENDPOINT_PATH}`")),
             "version {position}: no method for the endpoint"
         );
+    }
+}
+
+/// The build check on the history: each version, as `public-api`, merged
+/// with the committed feed and account documents the way `build.rs` merges
+/// them. Versions up to 40 carry a `Result` other than the feed's (the
+/// business codes differ), so the build would refuse them; from 59 on it
+/// takes them, and no later release renames a generated method.
+#[test]
+fn the_build_check_replays_the_history() {
+    let layout = SpecLayout::workspace().unwrap();
+    let verdicts: Vec<(String, build_check::Verdict)> = published_versions()
+        .into_iter()
+        .map(|(file, version)| {
+            let verdict = build_check::union_with(&PUBLIC_API, &version, &layout).unwrap();
+            (file, verdict)
+        })
+        .collect();
+    for (file, verdict) in &verdicts {
+        let position: u32 = file.split('.').nth(1).unwrap().parse().unwrap();
+        match verdict {
+            Err(reason) => {
+                assert!(position <= 40, "{file}: refused: {reason}");
+                assert!(
+                    reason.contains("components/schemas/Result differently"),
+                    "{file}: {reason}"
+                );
+            }
+            Ok(_) => assert!(position >= 59, "{file}: accepted"),
+        }
+    }
+    for pair in verdicts.windows(2) {
+        let effects = build_check::effects(&pair[0].1, &pair[1].1);
+        let (from, to) = (&pair[0].0, &pair[1].0);
+        match &pair[1].1 {
+            Err(_) => {
+                assert_eq!(effects.len(), 1, "{from} -> {to}");
+                assert_eq!(effects[0].kind, "build-refused");
+            }
+            Ok(_) => assert!(effects.is_empty(), "{from} -> {to}: {effects:?}"),
+        }
     }
 }

@@ -133,3 +133,14 @@ fn full_provider_document_normalizes_and_generates() {
     );
     insta::assert_snapshot!("full_provider_document", summary);
 }
+
+/// The drift report's generated surface and its build check take the same
+/// paths of each document as `justone-gen`'s build script.
+#[test]
+fn the_generated_paths_are_the_build_scripts() {
+    let build = include_str!("../../crates/justone-gen/build.rs");
+    for spec in DOCUMENTS {
+        let entry = format!("(\"spec/{}\", \"{}\")", spec.normalized, spec.generated_paths);
+        assert!(build.contains(&entry), "{entry} not in build.rs");
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::model::{Change, Class};
+use super::scope::GeneratedSurface;
 
 /// Where `Result.code` lives: the envelope's business code, which the
 /// handwritten error mapping reads as an integer.
@@ -18,15 +19,36 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Compares `old` (committed) with `new` (published).
-pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
+/// Compares `old` (committed) with `new` (published); each change is
+/// tagged with whether it touches `surface`.
+pub fn compare(old: &Value, new: &Value, surface: &GeneratedSurface<'_>) -> Vec<Change> {
     let mut walk = Walk {
         old_doc: old,
         new_doc: new,
         out: Vec::new(),
     };
     walk.document();
+    surface.tag(&mut walk.out);
     walk.out
+}
+
+/// The provider hides an operation from its documentation
+/// (`x-docs-hidden: true`) before it removes it: a soft deprecation.
+pub(super) const HIDDEN: &str = "x-docs-hidden";
+
+/// A boolean field of an operation; absent is false.
+pub(super) fn flag(op: &Value, key: &str) -> bool {
+    op.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// What notice an operation carries: deprecated, hidden, both, or none.
+pub(super) fn notice(op: &Value) -> Option<&'static str> {
+    match (flag(op, "deprecated"), flag(op, HIDDEN)) {
+        (true, true) => Some("deprecated and hidden"),
+        (true, false) => Some("deprecated"),
+        (false, true) => Some("hidden"),
+        (false, false) => None,
+    }
 }
 
 struct Walk<'a> {
@@ -237,12 +259,13 @@ impl<'a> Walk<'a> {
         let new = operations(b);
         for (key, (op, item)) in &old {
             match new.get(key) {
-                None => self.push(
-                    Class::Breaking,
-                    key,
-                    "operation-removed",
-                    "operation removed".to_owned(),
-                ),
+                None => {
+                    let detail = match notice(op) {
+                        Some(notice) => format!("operation removed after notice: it was {notice}"),
+                        None => "operation removed without notice (neither deprecated nor hidden)".to_owned(),
+                    };
+                    self.push(Class::Breaking, key, "operation-removed", detail);
+                }
                 Some((new_op, new_item)) => {
                     if op != new_op || item.get("parameters") != new_item.get("parameters") {
                         self.operation(key, (op, item), (new_op, new_item));
@@ -276,20 +299,16 @@ impl<'a> Walk<'a> {
         (a, a_item): OperationAndItem<'a>,
         (b, b_item): OperationAndItem<'a>,
     ) {
+        let hidden_instead =
+            flag(b, HIDDEN) && !flag(a, HIDDEN) && flag(a, "deprecated") && !flag(b, "deprecated");
         self.fields(subject, "", Some(a), Some(b), |walk, key, x, y| {
             match key {
                 "parameters" => {}
-                "operationId" => walk.push(
-                    Class::Breaking,
-                    subject,
-                    "operation-id",
-                    format!(
-                        "operationId (the generated method's name): {} -> {}",
-                        show(x),
-                        show(y)
-                    ),
-                ),
+                "operationId" => walk.renamed(subject, x, y),
+                // Hidden where it was deprecated: one change, said by `hidden`.
+                "deprecated" if hidden_instead => {}
                 "deprecated" => walk.deprecated(subject, "operation", x, y),
+                HIDDEN => walk.hidden(subject, a, b),
                 "tags" => walk.tag_list(subject, "", x, y),
                 "requestBody" => walk.request_body(subject, x, y),
                 "responses" => walk.responses(subject, x, y),
@@ -398,6 +417,46 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// An operationId renamed: the generated method is renamed with it.
+    /// Renames to the method-and-path scheme (`getApiXV1`) are grouped as one.
+    fn renamed(&mut self, subject: &str, a: Option<&Value>, b: Option<&Value>) {
+        let detail = format!(
+            "operationId (the generated method's name): {} -> {}",
+            show(a),
+            show(b)
+        );
+        let scheme = subject
+            .split_once(' ')
+            .map(|(method, path)| crate::normalize::id_from_method_and_path(method, path));
+        let pattern = if scheme.as_deref() == b.and_then(Value::as_str) {
+            "operationId renamed to the provider's method-and-path scheme (`getApiXV1`)"
+        } else {
+            "operationId renamed"
+        };
+        let change = Change::new(Class::Breaking, subject, "operation-id", detail);
+        self.out.push(change.grouped_as(pattern.to_owned()));
+    }
+
+    /// `x-docs-hidden` set or cleared on an operation. Hiding comes before
+    /// removal, so it alerts like a deprecation; when it replaces a
+    /// `deprecated` flag the detail says so.
+    fn hidden(&mut self, subject: &str, a: &Value, b: &Value) {
+        if flag(a, HIDDEN) == flag(b, HIDDEN) {
+            // `false` written out or left implicit: the same thing.
+            return self.docs(subject, "operation", "x-docs-hidden (spelling)");
+        }
+        let detail = if !flag(b, HIDDEN) {
+            "operation: no longer hidden from the documentation (x-docs-hidden cleared)"
+        } else if flag(a, "deprecated") && !flag(b, "deprecated") {
+            "operation: hidden from the documentation (x-docs-hidden) instead of deprecated: \
+             the provider's notice before removal"
+        } else {
+            "operation: hidden from the documentation (x-docs-hidden): the provider's notice \
+             before removal"
+        };
+        self.push(Class::Additive, subject, "hidden", detail.to_owned());
+    }
+
     /// Deprecations are additive, so they always alert.
     fn deprecated(&mut self, subject: &str, place: &str, a: Option<&Value>, b: Option<&Value>) {
         let flag = |v: Option<&Value>| v.and_then(Value::as_bool).unwrap_or(false);
@@ -441,7 +500,27 @@ impl<'a> Walk<'a> {
 
     fn responses(&mut self, subject: &str, a: Option<&'a Value>, b: Option<&'a Value>) {
         let (a, b) = (object(a), object(b));
+        let removed: Vec<&String> = a.keys().filter(|s| !b.contains_key(*s)).collect();
+        let added: Vec<&String> = b.keys().filter(|s| !a.contains_key(*s)).collect();
+        // One status key replaced by another (`default` -> `200`) is one
+        // change, and what the response holds is still compared.
+        if let ([old], [new]) = (removed.as_slice(), added.as_slice()) {
+            self.push(
+                Class::Breaking,
+                subject,
+                "response-moved",
+                format!("response {old} moved to {new}"),
+            );
+            let (x, y) = (
+                self.resolve(Side::Old, a.get(*old)),
+                self.resolve(Side::New, b.get(*new)),
+            );
+            self.response(subject, &format!("response {new}"), x, y);
+        }
         for status in keys(a, b) {
+            if removed.len() == 1 && added.len() == 1 && (removed[0] == status || added[0] == status) {
+                continue;
+            }
             let place = format!("response {status}");
             let (x, y) = (
                 self.resolve(Side::Old, a.get(status)),
@@ -460,14 +539,18 @@ impl<'a> Walk<'a> {
                     "response-added",
                     format!("{place} added"),
                 ),
-                _ => self.fields(subject, &place, x, y, |walk, key, v, w| {
-                    key == "content" && {
-                        walk.content(subject, &place, object(v), object(w));
-                        true
-                    }
-                }),
+                _ => self.response(subject, &place, x, y),
             }
         }
+    }
+
+    fn response(&mut self, subject: &str, place: &str, a: Option<&'a Value>, b: Option<&'a Value>) {
+        self.fields(subject, place, a, b, |walk, key, v, w| {
+            key == "content" && {
+                walk.content(subject, place, object(v), object(w));
+                true
+            }
+        });
     }
 
     /// The media types of a request body or a response.
@@ -596,8 +679,8 @@ impl<'a> Walk<'a> {
         }
         let (kind, note) = if place == BUSINESS_CODE {
             let note = if tb.starts_with("integer") {
-                "; the generated envelope type changes, and justone-xhs's error_mapping.rs, \
-                 which compares the code with integers, needs it to stay an integer"
+                "; it is now an integer, which is what justone-xhs's error_mapping.rs compares \
+                 it with, but the generated envelope type changes: regenerate and build"
             } else {
                 "; justone-gen and justone-xhs will NOT COMPILE: error_mapping.rs \
                  compares the business code with integers"
@@ -726,7 +809,7 @@ fn scalars(list: Option<&Value>) -> Vec<String> {
 type OperationAndItem<'a> = (&'a Value, &'a Map<String, Value>);
 
 /// Operations keyed by `METHOD /path`, each with its path item.
-fn operations(paths: &Map<String, Value>) -> BTreeMap<String, OperationAndItem<'_>> {
+pub(super) fn operations(paths: &Map<String, Value>) -> BTreeMap<String, OperationAndItem<'_>> {
     let mut out = BTreeMap::new();
     for (path, item) in paths {
         let item = object(Some(item));
@@ -786,7 +869,7 @@ mod tests {
     }
 
     fn lines(old: &Value, new: &Value) -> Vec<String> {
-        compare(old, new)
+        compare(old, new, &GeneratedSurface::WHOLE)
             .iter()
             .map(|c| format!("{} {c}", c.class.name()))
             .collect()
@@ -794,7 +877,7 @@ mod tests {
 
     #[test]
     fn identical_documents_have_no_change() {
-        assert!(compare(&doc(), &doc()).is_empty());
+        assert!(compare(&doc(), &doc(), &GeneratedSurface::WHOLE).is_empty());
     }
 
     #[test]
@@ -856,7 +939,10 @@ mod tests {
                 "additive document: server added: https://b"
             ]
         );
-        assert_eq!(lines(&new, &doc())[2], "breaking GET /other: operation removed");
+        assert_eq!(
+            lines(&new, &doc())[2],
+            "breaking GET /other: operation removed without notice (neither deprecated nor hidden)"
+        );
     }
 
     #[test]
@@ -864,7 +950,7 @@ mod tests {
         let mut new = doc();
         new["components"]["schemas"]["Result"]["properties"]["code"] =
             json!({"type": "string", "enum": ["0", "100"]});
-        let changes = compare(&doc(), &new);
+        let changes = compare(&doc(), &new, &GeneratedSurface::WHOLE);
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].kind, "envelope-retyped");
         assert_eq!(changes[0].class, Class::Breaking);
@@ -905,6 +991,48 @@ mod tests {
                 "docs-only GET /feed: x-order changed",
                 "docs-only document: release id changed"
             ]
+        );
+    }
+
+    #[test]
+    fn hiding_moving_a_status_and_removing_after_notice() {
+        let mut old = doc();
+        old["paths"]["/feed"]["get"]["deprecated"] = json!(true);
+        old["paths"]["/gone"] = json!({"get": {"operationId": "gone", "x-docs-hidden": true}});
+        let mut new = old.clone();
+        new["paths"]["/feed"]["get"]
+            .as_object_mut()
+            .unwrap()
+            .remove("deprecated");
+        new["paths"]["/feed"]["get"]["x-docs-hidden"] = json!(true);
+        let responses = &mut new["paths"]["/feed"]["get"]["responses"];
+        responses["default"] = responses["200"].take();
+        responses.as_object_mut().unwrap().remove("200");
+        new["paths"].as_object_mut().unwrap().remove("/gone");
+        assert_eq!(
+            lines(&old, &new),
+            [
+                "breaking GET /feed: response 200 moved to default",
+                "additive GET /feed: operation: hidden from the documentation (x-docs-hidden) instead of \
+                 deprecated: the provider's notice before removal",
+                "breaking GET /gone: operation removed after notice: it was hidden"
+            ]
+        );
+    }
+
+    #[test]
+    fn renames_to_the_method_and_path_scheme_share_a_pattern() {
+        let mut new = doc();
+        new["paths"]["/feed"]["get"]["operationId"] = json!("getFeed");
+        let changes = compare(&doc(), &new, &GeneratedSurface::WHOLE);
+        assert_eq!(
+            changes[0].detail,
+            "operationId (the generated method's name): feed -> getFeed"
+        );
+        assert!(
+            changes[0].pattern.contains("method-and-path scheme"),
+            "{}",
+            changes[0].pattern
         );
     }
 }

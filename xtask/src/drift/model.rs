@@ -35,6 +35,9 @@ impl Class {
 pub struct Change {
     /// Its class.
     pub class: Class,
+    /// Whether it touches what `justone-gen` generates (see
+    /// [`super::scope::GeneratedSurface`]); only these alert by default.
+    pub generated: bool,
     /// What it belongs to, for grouping: `GET /path`, `schema Result`,
     /// or `document` for servers and top-level fields.
     pub subject: String,
@@ -43,16 +46,28 @@ pub struct Change {
     pub kind: String,
     /// The change in words, `parameter page: became required`.
     pub detail: String,
+    /// The change without what is particular to its place: identical
+    /// changes across operations share it and are reported as one line.
+    /// Usually the detail; an operationId rename's is the naming scheme.
+    pub pattern: String,
 }
 
 impl Change {
     pub(crate) fn new(class: Class, subject: &str, kind: &str, detail: String) -> Change {
         Change {
             class,
+            generated: true,
             subject: subject.to_owned(),
             kind: kind.to_owned(),
+            pattern: detail.clone(),
             detail,
         }
+    }
+
+    /// The same change, grouped under `pattern` instead of its detail.
+    pub(crate) fn grouped_as(mut self, pattern: String) -> Change {
+        self.pattern = pattern;
+        self
     }
 }
 
@@ -84,9 +99,37 @@ impl FailOn {
             FailOn::Docs => true,
         }
     }
+}
+
+/// Which changes may alert: those to the generated surface, or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Scope {
+    /// Only changes to what `justone-gen` generates (the default): the
+    /// provider's other platforms are listed, collapsed, and exit 0.
+    #[default]
+    Generated,
+    /// Every change in the document.
+    All,
+}
+
+/// When `check-drift` exits 1: the class and the scope of the changes
+/// that alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// The least serious class that alerts.
+    pub fail_on: FailOn,
+    /// Whether changes outside the generated surface alert.
+    pub scope: Scope,
+}
+
+impl Policy {
+    /// Whether `change` makes the check fail.
+    pub fn alerts(self, change: &Change) -> bool {
+        self.fail_on.alerts(change.class) && (change.generated || self.scope == Scope::All)
+    }
 
     /// The exit status for `changes`: 1 when one of them alerts, else 0.
     pub fn exit_status(self, changes: &[Change]) -> u8 {
-        u8::from(changes.iter().any(|c| self.alerts(c.class)))
+        u8::from(changes.iter().any(|c| self.alerts(c)))
     }
 }
