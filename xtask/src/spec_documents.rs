@@ -52,7 +52,7 @@ pub const PUBLIC_API: SpecDocument = SpecDocument {
     raw: "public-api.json",
     normalized: "public-api.normalized.json",
     required_path: "/api/xiaohongshu/get-note-detail/v1",
-    generated_paths: "/api/xiaohongshu/",
+    generated_paths: "/api/xiaohongshu",
 };
 
 /// The account endpoints (balance, usage summary), written here from the

@@ -57,11 +57,12 @@ mod tests {
     #[test]
     fn operations_under_the_prefix_components_and_servers_are_generated() {
         let xhs = GeneratedSurface {
-            path_prefix: "/api/xiaohongshu/",
+            path_prefix: "/api/xiaohongshu",
         };
         assert!(xhs.covers("GET /api/xiaohongshu/get-note-detail/v1"));
         assert!(xhs.covers("path /api/xiaohongshu/get-note-detail/v1"));
-        assert!(!xhs.covers("GET /api/xiaohongshu-pgy/get-kol-info/v1"));
+        assert!(xhs.covers("GET /api/xiaohongshu-pgy/get-kol-info/v1"));
+        assert!(xhs.covers("GET /api/xiaohongshu-ec/search-products/v1"));
         assert!(!xhs.covers("POST /api/douyin/search/v1"));
         assert!(xhs.covers("schema Result"));
         assert!(xhs.covers("document"));
