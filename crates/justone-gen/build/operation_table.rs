@@ -33,6 +33,7 @@ struct Operation {
     method: String,
     path: String,
     summary: String,
+    deprecated: bool,
     params: Vec<Param>,
 }
 
@@ -45,8 +46,8 @@ pub fn operation_table(document: &Value) -> Result<String, String> {
     for op in &operations {
         let _ = writeln!(
             out,
-            "OperationInfo {{ id: {:?}, method: {:?}, path: {:?}, summary: {:?}, params: &[",
-            op.id, op.method, op.path, op.summary
+            "OperationInfo {{ id: {:?}, method: {:?}, path: {:?}, summary: {:?}, deprecated: {}, params: &[",
+            op.id, op.method, op.path, op.summary, op.deprecated
         );
         for p in &op.params {
             let _ = writeln!(
@@ -132,6 +133,7 @@ fn operations(document: &Value) -> Result<Vec<Operation>, String> {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 summary: text("summary"),
+                deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
                 params,
             });
         }

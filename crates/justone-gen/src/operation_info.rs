@@ -20,6 +20,9 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// The document's one-line summary (may be empty).
     pub summary: &'static str,
+    /// Whether the document marks it `deprecated` (it still works, but the
+    /// provider may remove it).
+    pub deprecated: bool,
     /// The parameters, without `token` (every operation's, given separately).
     pub params: &'static [ParamInfo],
 }
