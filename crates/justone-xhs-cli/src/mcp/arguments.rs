@@ -28,6 +28,9 @@ const RAW: &str = "true: the provider's item objects unchanged, instead of norma
 const FIELDS: &str = "Only these fields of each item (`[\"id\", \"title\", \"likes\"]`): names of the normalized record (channel, page, id, type, title, desc, likes, author, category, timestamp, is_ads, cover), or with raw: true keys of the provider's item. Default: every field.";
 const MAX_ITEMS: &str = "At most this many items in the result. Default: as many as fit in about 100 KB of text; the result says what was left out.";
 
+// The item arguments (raw, fields, max_items) are repeated, not a flattened
+// struct: serde's flatten hides which field a wrong value was in, and the
+// INVALID_ARGUMENT error must name it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetFeedArgs {
@@ -208,5 +211,20 @@ mod tests {
         assert_eq!(schema["additionalProperties"], false);
         let slugs = &schema["properties"]["channel"]["anyOf"][0]["enum"];
         assert_eq!(slugs.as_array().map(Vec::len), Some(Channel::ALL.len()));
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_field() {
+        let field = |arguments: Value| {
+            let Value::Object(arguments) = arguments else {
+                unreachable!()
+            };
+            let error = parse::<GetFeedArgs>(arguments).unwrap_err();
+            serde_json::to_value(&error).unwrap()["field"].clone()
+        };
+        assert_eq!(field(json!({"channel": "food", "page": "two"})), "page");
+        assert_eq!(field(json!({"channel": "food", "raw": "yes"})), "raw");
+        assert_eq!(field(json!({"channel": "food", "max_items": -1})), "max_items");
+        assert_eq!(field(json!({"page": 2})), "channel");
     }
 }

@@ -80,15 +80,22 @@ impl Channels {
     }
 }
 
-/// `get_feed`: one page.
+/// The channel a feed result is of.
 #[derive(Debug, Serialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct FeedPageResult {
+pub struct FeedChannel {
     /// The channel's oid.
     pub channel: String,
     /// Set for an oid this release does not list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+}
+
+/// `get_feed`: one page.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FeedPageResult {
+    #[serde(flatten)]
+    pub channel: FeedChannel,
     #[serde(flatten)]
     pub page: PageItems,
     #[serde(flatten)]
@@ -103,11 +110,8 @@ pub struct FeedPageResult {
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct FeedPagesResult {
-    /// The channel's oid.
-    pub channel: String,
-    /// Set for an oid this release does not list.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
+    #[serde(flatten)]
+    pub channel: FeedChannel,
     pub from_page: u32,
     pub pages: Vec<PageItems>,
     #[serde(flatten)]

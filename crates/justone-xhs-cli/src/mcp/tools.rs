@@ -32,8 +32,8 @@ use super::catalog;
 use super::errors::ToolError;
 use super::progress::Progress;
 use super::results::{
-    self, BalanceResult, Channels, Cost, FeedPageResult, FeedPagesResult, OperationResult, Operations,
-    PageItems, output_schema,
+    self, BalanceResult, Channels, Cost, FeedChannel, FeedPageResult, FeedPagesResult, OperationResult,
+    Operations, PageItems, output_schema,
 };
 use super::size::{Count, Shape, TEXT_BUDGET};
 use crate::record::Record;
@@ -82,13 +82,7 @@ impl FeedTools {
         ),
         input_schema = input_schema::<GetFeedArgs>(),
         output_schema = output_schema::<FeedPageResult>(),
-        annotations(
-            title = "Fetch a feed page (billed: one request)",
-            read_only_hint = false,
-            destructive_hint = true,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
+        annotations(title = "Fetch a feed page (billed: one request)", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
     )]
     async fn get_feed(
         &self,
@@ -98,7 +92,7 @@ impl FeedTools {
         let args: GetFeedArgs = arguments::parse(arguments)?;
         let (channel, warning) = arguments::channel::<GetFeedArgs>(&args.channel)?;
         let page = arguments::page_number::<GetFeedArgs>("page", args.page)?;
-        let shape = shape(args.fields, args.max_items, args.raw)?;
+        let shape = shape(&args.fields, args.max_items, args.raw)?;
         let call = self.client.with_cancellation(context.ct.clone());
         let mut progress = Progress::new(&context, 1);
         until_cancelled(&context, async {
@@ -121,8 +115,10 @@ impl FeedTools {
                 .checked_add(1)
                 .filter(|next| !fetched.is_end() && i64::from(*next) <= LAST_PAGE);
             results::success(&FeedPageResult {
-                channel: channel.oid().to_owned(),
-                warning,
+                channel: FeedChannel {
+                    channel: channel.oid().to_owned(),
+                    warning,
+                },
                 page: items,
                 count,
                 next_page,
@@ -139,13 +135,7 @@ impl FeedTools {
         ),
         input_schema = input_schema::<GetFeedPagesArgs>(),
         output_schema = output_schema::<FeedPagesResult>(),
-        annotations(
-            title = "Fetch feed pages (billed: one request per page)",
-            read_only_hint = false,
-            destructive_hint = true,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
+        annotations(title = "Fetch feed pages (billed: one request per page)", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
     )]
     async fn get_feed_pages(
         &self,
@@ -172,7 +162,7 @@ impl FeedTools {
                 arguments::allowed::<GetFeedPagesArgs>("from_page"),
             ));
         }
-        let shape = shape(args.fields, args.max_items, args.raw)?;
+        let shape = shape(&args.fields, args.max_items, args.raw)?;
         let call = self.client.with_cancellation(context.ct.clone());
         let mut progress = Progress::new(&context, count);
         until_cancelled(&context, async {
@@ -230,8 +220,10 @@ impl FeedTools {
                     .filter(|next| i64::from(*next) <= LAST_PAGE);
             }
             results::success(&FeedPagesResult {
-                channel: channel.oid().to_owned(),
-                warning,
+                channel: FeedChannel {
+                    channel: channel.oid().to_owned(),
+                    warning,
+                },
                 from_page: from,
                 count: Count {
                     item_count: taken,
@@ -267,13 +259,7 @@ impl FeedTools {
         ),
         input_schema = input_schema::<CallOperationArgs>(),
         output_schema = output_schema::<OperationResult>(),
-        annotations(
-            title = "Call an API operation (billed: one request)",
-            read_only_hint = false,
-            destructive_hint = true,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
+        annotations(title = "Call an API operation (billed: one request)", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
     )]
     async fn call_operation(
         &self,
@@ -430,7 +416,7 @@ async fn until_cancelled(
 
 /// The fields and count asked for, refused when `fields` names something a
 /// normalized record does not have (any name goes for raw objects).
-fn shape(fields: Option<Vec<String>>, max_items: Option<u32>, raw: bool) -> Result<Shape, ToolError> {
+fn shape(fields: &Option<Vec<String>>, max_items: Option<u32>, raw: bool) -> Result<Shape, ToolError> {
     check_max_items(max_items)?;
     if !raw
         && let Some(unknown) = fields
@@ -444,7 +430,7 @@ fn shape(fields: Option<Vec<String>>, max_items: Option<u32>, raw: bool) -> Resu
             json!(Record::FIELDS),
         ));
     }
-    Ok(Shape::new(fields, max_items))
+    Ok(Shape::new(fields.clone(), max_items))
 }
 
 fn check_max_items(max_items: Option<u32>) -> Result<(), ToolError> {
