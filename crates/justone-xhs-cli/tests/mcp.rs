@@ -975,3 +975,35 @@ async fn a_line_that_is_not_json_or_is_huge_gets_an_error_answer() {
         .unwrap();
     assert!(status.success());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_mid_call_stops_it_and_the_server_exits_at_once() {
+    let server = slow_feed().await;
+    let mut session = start(&["--base-url", &server.base_url()]).await;
+    let peer = session.client.peer().clone();
+    tokio::spawn(async move {
+        let _ = peer
+            .call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})))
+            .await;
+    });
+    until_requests(&server, 2).await;
+    let pid = session.child.id().unwrap().to_string();
+    let signalled = Instant::now();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), session.child.wait())
+        .await
+        .expect("the server exits on SIGTERM")
+        .unwrap();
+    // The same bound as for a closed stdin, measured the same way.
+    let took = signalled.elapsed();
+    assert!(took < Duration::from_secs(1), "exited {took:?} after SIGTERM");
+    assert_eq!(status.code(), Some(143), "128 + SIGTERM, as every command");
+    let sent = server.requests();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(server.requests(), sent, "nothing was sent after the exit");
+    assert!(sent <= 3, "{sent} requests: nothing after the signal");
+    let stderr = String::from_utf8_lossy(&session.stderr.await.unwrap()).into_owned();
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
+}
