@@ -924,7 +924,7 @@ async fn a_line_that_is_not_json_or_is_huge_gets_an_error_answer() {
     stdin.write_all(b"this is not JSON\n").await.unwrap();
     let error = answer().await;
     assert_eq!(error["error"]["code"], -32700, "{error}");
-    assert_eq!(error["id"], Value::Null, "{error}");
+    assert_eq!(error.get("id"), Some(&Value::Null), "{error}");
 
     // 50 MB on one line: refused once it passes the cap, never held whole.
     let chunk = vec![b'x'; 1 << 20];
@@ -934,6 +934,7 @@ async fn a_line_that_is_not_json_or_is_huge_gets_an_error_answer() {
     stdin.write_all(b"\n").await.unwrap();
     let error = answer().await;
     assert_eq!(error["error"]["code"], -32600, "{error}");
+    assert_eq!(error.get("id"), Some(&Value::Null), "{error}");
     #[cfg(target_os = "linux")]
     {
         let status = std::fs::read_to_string(format!("/proc/{}/status", child.id().unwrap())).unwrap();

@@ -10,13 +10,16 @@
 //! session's token then, before rmcp starts waiting for handlers to finish.
 
 use justone_xhs::CancellationToken;
+use std::sync::Arc;
+
 use rmcp::RoleServer;
-use rmcp::model::{ErrorData, JsonRpcMessage, RequestId};
+use rmcp::model::{ErrorData, RequestId};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
-use rmcp::transport::async_rw::AsyncRwTransport;
 use rmcp::transport::{StdioReader, StdioWriter, Transport};
-use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::Mutex;
 
 /// The longest line read, in bytes. A tool call's arguments are a few
 /// hundred bytes; the cap keeps a runaway client from filling memory.
@@ -29,8 +32,9 @@ pub struct Stdio {
     line: Vec<u8>,
     /// Set while the rest of an over-long line is skipped.
     skipping: bool,
-    /// rmcp's writer, used only to send (it frames and flushes each message).
-    write: AsyncRwTransport<RoleServer, tokio::io::Empty, StdioWriter>,
+    /// stdout: one message per line, each written whole under the lock
+    /// (rmcp sends from several tasks at once).
+    write: Arc<Mutex<StdioWriter>>,
     /// Cancelled when stdin ends or fails.
     closed: CancellationToken,
 }
@@ -50,7 +54,7 @@ impl Stdio {
             read: BufReader::new(read),
             line: Vec::new(),
             skipping: false,
-            write: AsyncRwTransport::new_server(tokio::io::empty(), write),
+            write: Arc::new(Mutex::new(write)),
             closed,
         }
     }
@@ -90,12 +94,22 @@ impl Stdio {
         }
     }
 
-    /// Answers a line that cannot be handled, with a null id when the line
-    /// has none (JSON-RPC 2.0 §5.1).
+    /// Answers a line that cannot be handled, with `"id": null` when the
+    /// line has none (JSON-RPC 2.0 §5: the member is required; rmcp's own
+    /// error message would leave it out).
     async fn refuse(&mut self, error: ErrorData, id: Option<RequestId>) -> bool {
-        let answer: TxJsonRpcMessage<RoleServer> = JsonRpcMessage::error(error, id);
-        self.write.send(answer).await.is_ok()
+        let answer = json!({"jsonrpc": "2.0", "id": id, "error": error});
+        write_line(Arc::clone(&self.write), answer).await.is_ok()
     }
+}
+
+/// Writes `message` and a newline to `out`, and flushes.
+async fn write_line(out: Arc<Mutex<StdioWriter>>, message: impl Serialize) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(&message).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    let mut out = out.lock().await;
+    out.write_all(&line).await?;
+    out.flush().await
 }
 
 impl Transport<RoleServer> for Stdio {
@@ -105,7 +119,7 @@ impl Transport<RoleServer> for Stdio {
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        self.write.send(item)
+        write_line(Arc::clone(&self.write), item)
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
@@ -136,7 +150,7 @@ impl Transport<RoleServer> for Stdio {
     }
 
     async fn close(&mut self) -> Result<(), Self::Error> {
-        Transport::<RoleServer>::close(&mut self.write).await
+        self.write.lock().await.shutdown().await
     }
 }
 
