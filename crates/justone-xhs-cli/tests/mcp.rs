@@ -555,6 +555,7 @@ async fn billed_tools_say_so_in_their_annotations_and_free_ones_are_read_only() 
             assert_eq!(hints.idempotent_hint, Some(false), "{name}");
             assert_eq!(hints.open_world_hint, Some(true), "{name}");
             assert!(hints.title.as_deref().unwrap().contains("billed"), "{name}");
+            assert!(tool.title.as_deref().unwrap().contains("billed"), "{name}");
             let description = tool.description.as_deref().unwrap();
             assert!(description.contains("may_have_been_billed"), "{name}");
         }

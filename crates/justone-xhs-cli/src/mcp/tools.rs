@@ -57,10 +57,17 @@ pub struct FeedTools {
 #[tool_router]
 impl FeedTools {
     pub fn new(client: Client, max_requests: Option<u64>) -> FeedTools {
+        let mut tool_router = FeedTools::tool_router();
+        // Hosts show a tool's `title` (MCP 2025-06-18) or its annotations'
+        // title (before): the same words in both, so that "billed" shows
+        // whichever a host reads.
+        for route in tool_router.map.values_mut() {
+            route.attr.title = route.attr.annotations.as_ref().and_then(|a| a.title.clone());
+        }
         FeedTools {
             client,
             max_requests,
-            tool_router: FeedTools::tool_router(),
+            tool_router,
         }
     }
 
