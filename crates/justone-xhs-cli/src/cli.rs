@@ -53,9 +53,13 @@ pub enum Command {
     Man,
     /// Serve the feed to AI agents: an MCP server on stdin/stdout.
     ///
-    /// A Model Context Protocol server with the tools list_channels, get_feed
-    /// and get_feed_pages. Calls that fetch pages may be billed. Try it
-    /// without a token: `justone-xhs mcp --demo`.
+    /// A Model Context Protocol server with the tools list_channels and
+    /// list_operations (free), get_feed, get_feed_pages and call_operation
+    /// (billed: each request they send may be charged), get_account_balance
+    /// and get_usage_summary (one request each). A call that may already have
+    /// been billed is not sent again unless --retry-uncertain asks for it;
+    /// a cancelled call, a closed stdin, SIGINT or SIGTERM stop every request
+    /// not yet sent. Try it without a token: `justone-xhs mcp --demo`.
     #[cfg(feature = "mcp")]
     Mcp(McpArgs),
 }
@@ -176,6 +180,13 @@ pub struct McpArgs {
     /// count); later tool calls that need a request fail with BUDGET_SPENT.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_requests: Option<u64>,
+    /// Also retry failures that may already have been billed (HTTP 5xx,
+    /// business codes 500 and 503, timeouts, connections that broke after the
+    /// request was sent). Off by default: such a call costs one request and
+    /// its error says `may_have_been_billed`. Rate limits, connections that
+    /// were never made and business code 301 are retried either way.
+    #[arg(long)]
+    pub retry_uncertain: bool,
 }
 
 impl FeedArgs {
@@ -189,7 +200,7 @@ impl FeedArgs {
             if name.is_empty() {
                 continue;
             }
-            let (channel, warning) = channel_named(name)?;
+            let (channel, warning) = channel_named(name, "`justone-xhs channels`")?;
             warnings.extend(warning);
             if !channels.contains(&channel) {
                 channels.push(channel);
@@ -224,8 +235,9 @@ impl FeedArgs {
 /// The channel a user or an agent names by slug, oid, label or Chinese
 /// name, with a warning when it is an oid this release does not list (it is
 /// requested as given); the error names the value once, briefly, with
-/// suggestions.
-pub fn channel_named(name: &str) -> Result<(Channel, Option<String>), String> {
+/// suggestions, and says where the list is (`lister`: a command for a user,
+/// a tool for an agent).
+pub fn channel_named(name: &str, lister: &str) -> Result<(Channel, Option<String>), String> {
     match name.parse::<Channel>() {
         Ok(channel) => Ok((channel, None)),
         Err(_) if is_oid(name) => Ok((
@@ -235,7 +247,7 @@ pub fn channel_named(name: &str) -> Result<(Channel, Option<String>), String> {
             )),
         )),
         Err(unknown) => Err(format!(
-            "unknown channel {:?}; did you mean {}? (`justone-xhs channels` lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
+            "unknown channel {:?}; did you mean {}? ({lister} lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
             shorten(name),
             unknown.suggestions.join(", "),
             Channel::ALL.len()

@@ -44,6 +44,13 @@ pub struct ConnectionArgs {
     pub token_file: Option<PathBuf>,
 }
 
+impl ConnectionArgs {
+    /// The retry schedule `--retries` asks for.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::default().max_retries(self.retries)
+    }
+}
+
 /// The token sent to the demo server. Every text is scrubbed of the token,
 /// so it must be no word the demo server's answers contain ("demo" was:
 /// its request ids showed as `[redacted]-…`).
@@ -65,11 +72,25 @@ pub fn build_client(
     max_requests: Option<u64>,
     demo: Option<&DemoServer>,
 ) -> Result<Client, Error> {
+    session_builder(args, concurrency, max_requests, demo)?.build()
+}
+
+/// [`client_builder`] with the concurrency cap and budget of a command's
+/// session, for a command that sets more before building.
+///
+/// # Errors
+/// As [`client_builder`].
+pub fn session_builder(
+    args: &ConnectionArgs,
+    concurrency: u32,
+    max_requests: Option<u64>,
+    demo: Option<&DemoServer>,
+) -> Result<ClientBuilder, Error> {
     let mut builder = client_builder(args, demo)?.max_concurrency(concurrency as usize);
     if let Some(max) = max_requests {
         builder = builder.max_requests(max);
     }
-    builder.build()
+    Ok(builder)
 }
 
 /// A client builder for `args`: the demo server's URL and a demo token
@@ -81,7 +102,7 @@ pub fn build_client(
 pub fn client_builder(args: &ConnectionArgs, demo: Option<&DemoServer>) -> Result<ClientBuilder, Error> {
     let mut builder = Client::builder()
         .timeout(Duration::from_secs(args.timeout))
-        .retry_policy(RetryPolicy::default().max_retries(args.retries));
+        .retry_policy(args.retry_policy());
     if let Some(rate) = args.rate {
         builder = builder.rate_limit(rate);
     }

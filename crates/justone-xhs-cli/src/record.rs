@@ -36,6 +36,24 @@ pub struct Category<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// The record's fields in JSON, in order (what an MCP call's `fields`
+    /// may name).
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub const FIELDS: [&'static str; 12] = [
+        "channel",
+        "page",
+        "id",
+        "type",
+        "title",
+        "desc",
+        "likes",
+        "author",
+        "category",
+        "timestamp",
+        "is_ads",
+        "cover",
+    ];
+
     pub fn new(channel: &'a Channel, page: u32, item: &'a FeedItem) -> Record<'a> {
         let author = item.author.as_ref();
         Record {
@@ -100,5 +118,22 @@ impl Record<'_> {
             show(self.is_ads.map(|a| a.to_string())),
             text(self.cover),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_names_every_field_of_the_json_record() {
+        let item: justone_xhs::FeedItem = serde_json::from_str(r#"{"id":"n1"}"#).unwrap();
+        let record = serde_json::to_value(Record::new(&Channel::Food, 1, &item)).unwrap();
+        let keys: Vec<&str> = record.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = Record::FIELDS.to_vec();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(sorted, fields);
     }
 }

@@ -1,16 +1,19 @@
 //! `justone-xhs mcp` driven by a real MCP client (rmcp's) over stdio, the
 //! server a separate process of the built binary, the API the demo server
-//! in this process (so that the test counts requests). Every byte that
-//! crosses stdin, stdout and stderr is recorded and searched for the token.
+//! in this process (so that the test counts requests, as they arrive). Every
+//! byte that crosses stdin, stdout and stderr is recorded and searched for
+//! the token, and every tool result is validated against the tool's
+//! `outputSchema`.
 
 #![cfg(feature = "mcp")]
 
+use std::collections::HashMap;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use justone_xhs::mock::{DemoServer, Fault};
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
@@ -35,6 +38,8 @@ type Log = Arc<Mutex<Vec<u8>>>;
 /// One `justone-xhs mcp` process and the client talking to it.
 struct Session {
     client: RunningService<RoleClient, ()>,
+    /// The server's tools, by name.
+    tools: HashMap<String, Tool>,
     child: Child,
     /// What the client wrote to the server's stdin.
     sent: Log,
@@ -91,8 +96,16 @@ async fn start_with(args: &[&str], token: Option<&str>, log: bool) -> Session {
         bytes
     });
     let client = ().serve((client_reads, client_writes)).await.unwrap();
+    let tools = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|tool| (tool.name.to_string(), tool))
+        .collect();
     Session {
         client,
+        tools,
         child,
         sent,
         received,
@@ -113,14 +126,34 @@ async fn pump(mut from: impl AsyncRead + Unpin, mut to: impl AsyncWrite + Unpin,
 }
 
 impl Session {
+    /// Calls `tool` and checks its structured result, a success or an
+    /// error, against the tool's `outputSchema`.
     async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
-        let Value::Object(arguments) = arguments else {
-            panic!("arguments must be an object");
-        };
-        self.client
-            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-            .await
-            .unwrap()
+        let result = self.client.call_tool(request(tool, arguments)).await.unwrap();
+        self.check_output(tool, &result);
+        result
+    }
+
+    fn check_output(&self, tool: &str, result: &CallToolResult) {
+        let schema = self.tools[tool]
+            .output_schema
+            .as_ref()
+            .unwrap_or_else(|| panic!("{tool} has no outputSchema"));
+        let content = result
+            .structured_content
+            .as_ref()
+            .unwrap_or_else(|| panic!("{tool}: no structuredContent: {result:?}"));
+        let mut schemas = boon::Schemas::new();
+        let mut compiler = boon::Compiler::new();
+        compiler
+            .add_resource("urn:output", Value::Object((**schema).clone()))
+            .unwrap();
+        let index = compiler
+            .compile("urn:output", &mut schemas)
+            .unwrap_or_else(|e| panic!("{tool}: the outputSchema does not compile: {e}"));
+        if let Err(e) = schemas.validate(content, index) {
+            panic!("{tool}: the result does not match its outputSchema: {e:#}\n{content:#}");
+        }
     }
 
     /// Closes the server's stdin, waits for it to exit, and checks that
@@ -154,6 +187,13 @@ impl Session {
         }
         transcript
     }
+}
+
+fn request(tool: &str, arguments: Value) -> CallToolRequestParams {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments must be an object");
+    };
+    CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments)
 }
 
 /// The structured content of a successful call.
@@ -352,11 +392,12 @@ async fn each_class_of_failure_is_a_tool_error_with_a_stable_name() {
         } else {
             assert_eq!(error["http_status"], json!(fault_status(fault)), "{error}");
         }
-        let retryable = matches!(
-            name,
-            "RATE_LIMITED" | "COLLECT_FAILED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR"
-        );
+        // An uncertain failure may have been billed: whether to pay again
+        // is the agent's call, not advertised as retryable.
+        let uncertain = matches!(name, "INTERNAL_ERROR" | "UPSTREAM_ERROR");
+        let retryable = matches!(name, "RATE_LIMITED" | "COLLECT_FAILED");
         assert_eq!(error["retryable"], retryable, "{error}");
+        assert_eq!(error["may_have_been_billed"], uncertain, "{error}");
     }
 }
 
@@ -377,7 +418,8 @@ async fn timeouts_and_network_failures_have_names_too() {
     let result = session.call("get_feed", json!({"channel": "food"})).await;
     let error = failure(&result);
     assert_eq!(error["code"], "TIMEOUT", "{error}");
-    assert_eq!(error["retryable"], true, "{error}");
+    assert_eq!(error["retryable"], false, "{error}");
+    assert_eq!(error["may_have_been_billed"], true, "{error}");
     session.finish().await;
 
     // A port nobody listens on.
@@ -387,7 +429,10 @@ async fn timeouts_and_network_failures_have_names_too() {
         .unwrap();
     let session = start(&["--base-url", &format!("http://{closed}"), "--retries", "0"]).await;
     let result = session.call("get_feed", json!({"channel": "food"})).await;
-    assert_eq!(failure(&result)["code"], "NETWORK_ERROR");
+    let error = failure(&result);
+    assert_eq!(error["code"], "NETWORK_ERROR");
+    assert_eq!(error["may_have_been_billed"], false, "nothing was sent: {error}");
+    assert_eq!(error["retryable"], true, "{error}");
     session.finish().await;
 }
 
@@ -415,11 +460,7 @@ async fn invalid_arguments_send_nothing() {
     let server = DemoServer::builder().start_async().await;
     let session = start(&["--base-url", &server.base_url()]).await;
     for (tool, arguments, says) in [
-        (
-            "get_feed",
-            json!({"channel": "no-such-channel"}),
-            "unknown channel",
-        ),
+        ("get_feed", json!({"channel": "no-such-channel"}), "list_channels"),
         (
             "get_feed",
             json!({"channel": "food", "page": 0}),
@@ -450,8 +491,122 @@ async fn invalid_arguments_send_nothing() {
         let error = failure(&result);
         assert_eq!(error["code"], "INVALID_ARGUMENT", "{arguments}: {error}");
         assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+        assert!(error["field"].is_string(), "{error}");
+        assert!(!error["allowed"].is_null(), "{error}");
+        assert!(
+            !error["message"].as_str().unwrap().contains("justone-xhs "),
+            "a CLI hint: {error}"
+        );
     }
     assert_eq!(server.requests(), 0);
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_wrong_type_or_an_unknown_argument_is_named_and_sends_nothing() {
+    let server = DemoServer::builder().start_async().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    let result = session
+        .call("get_feed", json!({"channel": "food", "page": "two"}))
+        .await;
+    let error = failure(&result);
+    assert_eq!(error["code"], "INVALID_ARGUMENT", "{error}");
+    assert_eq!(error["field"], "page", "{error}");
+    assert_eq!(error["allowed"]["minimum"], 1, "the field's schema: {error}");
+
+    let result = session
+        .call(
+            "get_feed_pages",
+            json!({"channel": "food", "pages": 2, "colour": "red"}),
+        )
+        .await;
+    let error = failure(&result);
+    assert_eq!(error["field"], "colour", "{error}");
+    assert!(
+        error["allowed"].as_array().unwrap().contains(&json!("from_page")),
+        "{error}"
+    );
+
+    let result = session.call("get_feed_pages", json!({"channel": "food"})).await;
+    assert_eq!(failure(&result)["field"], "pages");
+    let result = session
+        .call(
+            "get_feed",
+            json!({"channel": "food", "fields": ["title", "colour"]}),
+        )
+        .await;
+    assert_eq!(failure(&result)["field"], "fields");
+    let result = session.call("list_channels", json!({"all": true})).await;
+    assert_eq!(failure(&result)["field"], "all");
+    assert_eq!(server.requests(), 0);
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn billed_tools_say_so_in_their_annotations_and_free_ones_are_read_only() {
+    let server = DemoServer::builder().start_async().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    for (name, tool) in &session.tools {
+        let hints = tool.annotations.as_ref().unwrap();
+        let billed = ["get_feed", "get_feed_pages", "call_operation"].contains(&name.as_str());
+        assert_eq!(hints.read_only_hint, Some(!billed), "{name}");
+        if billed {
+            assert_eq!(hints.destructive_hint, Some(true), "{name}");
+            assert_eq!(hints.idempotent_hint, Some(false), "{name}");
+            assert_eq!(hints.open_world_hint, Some(true), "{name}");
+            assert!(hints.title.as_deref().unwrap().contains("billed"), "{name}");
+            assert!(tool.title.as_deref().unwrap().contains("billed"), "{name}");
+            let description = tool.description.as_deref().unwrap();
+            assert!(description.contains("may_have_been_billed"), "{name}");
+        }
+        let schema = tool.output_schema.as_ref().unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(schema["type"], "object", "{name}");
+        assert_eq!(tool.input_schema["additionalProperties"], false, "{name}");
+    }
+    let channel = &session.tools["get_feed"].input_schema["properties"]["channel"];
+    assert_eq!(channel["anyOf"][0]["enum"].as_array().unwrap().len(), 41);
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn an_uncertain_failure_costs_one_request_by_default() {
+    for (fault, retry_uncertain, requests) in [
+        (Fault::HttpStatus(503), false, 1),
+        (Fault::BusinessCode(500), false, 1),
+        (Fault::HttpStatus(503), true, 2),
+        // Not billed or asked to retry by the provider: retried either way.
+        (Fault::BusinessCode(301), false, 2),
+        (Fault::HttpStatus(429), false, 2),
+    ] {
+        let server = DemoServer::builder().fault(fault).start_async().await;
+        let mut args = vec![
+            "--base-url".to_owned(),
+            server.base_url(),
+            "--retries".into(),
+            "1".into(),
+        ];
+        if retry_uncertain {
+            args.push("--retry-uncertain".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let session = start(&args).await;
+        let result = session.call("get_feed", json!({"channel": "food"})).await;
+        let content = result.structured_content.as_ref().unwrap();
+        assert_eq!(server.requests(), requests, "{fault:?}, {retry_uncertain}");
+        assert_eq!(content["requests_sent"], requests, "{fault:?}: {content}");
+        assert_eq!(content["session_requests_sent"], requests, "{content}");
+        session.finish().await;
+    }
+
+    let slow = DemoServer::builder()
+        .latency(Duration::from_secs(3))
+        .start_async()
+        .await;
+    let session = start(&["--base-url", &slow.base_url(), "--timeout", "1"]).await;
+    let result = session.call("get_feed", json!({"channel": "food"})).await;
+    assert_eq!(failure(&result)["code"], "TIMEOUT");
+    assert_eq!(result.structured_content.as_ref().unwrap()["requests_sent"], 1);
+    assert_eq!(slow.requests(), 1, "a timeout is not sent again");
     session.finish().await;
 }
 
@@ -506,9 +661,15 @@ async fn operations_and_the_account_are_tools_too() {
 async fn max_requests_is_a_budget_for_the_whole_session() {
     let server = DemoServer::builder().start_async().await;
     let session = start(&["--base-url", &server.base_url(), "--max-requests", "1"]).await;
-    success(&session.call("get_feed", json!({"channel": "food"})).await);
+    let page = session.call("get_feed", json!({"channel": "food"})).await;
+    let page = success(&page);
+    assert_eq!(page["requests_sent"], 1, "{page}");
+    assert_eq!(page["budget_left"], 0, "{page}");
     let refused = session.call("get_feed", json!({"channel": "travel"})).await;
     assert_eq!(failure(&refused)["code"], "BUDGET_SPENT");
+    let content = refused.structured_content.as_ref().unwrap();
+    assert_eq!(content["requests_sent"], 0, "{content}");
+    assert_eq!(content["session_requests_sent"], 1, "{content}");
     assert_eq!(server.requests(), 1);
     session.finish().await;
 }
@@ -548,4 +709,303 @@ async fn without_a_token_the_server_does_not_start() {
     assert!(output.stdout.is_empty(), "stdout is for MCP messages only");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no API token"), "{stderr}");
+}
+
+/// Waits until the server has received `n` requests.
+async fn until_requests(server: &DemoServer, n: usize) {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while server.requests() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the server never got {n} requests"));
+}
+
+/// A feed of 8 pages that answers each request after a while.
+async fn slow_feed() -> DemoServer {
+    DemoServer::builder()
+        .pages(8)
+        .latency(Duration::from_millis(400))
+        .start_async()
+        .await
+}
+
+#[tokio::test]
+async fn a_cancelled_call_sends_nothing_more() {
+    let server = slow_feed().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    let walk = session
+        .client
+        .call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})));
+    // rmcp's client sends notifications/cancelled when the call is dropped:
+    // here, once the 4th request arrived, i.e. after the 3rd page.
+    tokio::select! {
+        result = walk => panic!("the walk ended before it was cancelled: {result:?}"),
+        () = until_requests(&server, 4) => {}
+    }
+    // Long enough for 3 more pages at the server's pace.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(server.requests(), 4, "at most the request in flight");
+    // The session goes on: the next call is served.
+    let page = session.call("get_feed", json!({"channel": "travel"})).await;
+    assert_eq!(success(&page)["requests_sent"], 1);
+    let transcript = session.finish().await;
+    assert!(transcript.sent.contains("notifications/cancelled"));
+}
+
+#[tokio::test]
+async fn closing_stdin_mid_call_stops_it_and_the_server_exits_at_once() {
+    let server = slow_feed().await;
+    let mut session = start(&["--base-url", &server.base_url()]).await;
+    let peer = session.client.peer().clone();
+    tokio::spawn(async move {
+        let _ = peer
+            .call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})))
+            .await;
+    });
+    until_requests(&server, 2).await;
+    let closed = Instant::now();
+    // Closes the server's stdin, with the walk half done.
+    drop(session.client);
+    let status = tokio::time::timeout(Duration::from_secs(10), session.child.wait())
+        .await
+        .expect("the server exits when stdin closes")
+        .unwrap();
+    let took = closed.elapsed();
+    assert!(status.success(), "{status:?}");
+    // The bound. What is measured is the server's own exit after its
+    // stdin closed (the client drops and the pump closes the pipe at once),
+    // not a request's pace; 1 s leaves room on a loaded machine.
+    assert!(
+        took < Duration::from_secs(1),
+        "exited {took:?} after stdin closed"
+    );
+    let sent = server.requests();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(server.requests(), sent, "nothing was sent after the exit");
+    assert!(sent <= 3, "{sent} requests: nothing after stdin closed");
+    session.stderr.abort();
+}
+
+#[tokio::test]
+async fn a_progress_token_gets_one_notification_per_page() {
+    let server = DemoServer::builder().pages(8).start_async().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    // rmcp's client puts a progress token on every request.
+    let walk = session
+        .call("get_feed_pages", json!({"channel": "food", "pages": 5}))
+        .await;
+    assert_eq!(success(&walk)["pages"].as_array().unwrap().len(), 5);
+    let transcript = session.finish().await;
+    let progress: Vec<Value> = transcript
+        .received
+        .lines()
+        .filter(|line| line.contains("notifications/progress"))
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(progress.len(), 5, "one per page");
+    assert_eq!(progress[4]["params"]["progress"], 5.0);
+    assert_eq!(progress[4]["params"]["total"], 5.0);
+    assert!(
+        progress[0]["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("page 1")
+    );
+}
+
+#[tokio::test]
+async fn results_stay_small_and_say_what_they_left_out() {
+    let server = DemoServer::builder().pages(10).start_async().await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    // Raw pages are ~75 KB each: the walk stops before the page that would
+    // not fit, rather than paying for it and dropping it.
+    let walk = session
+        .call(
+            "get_feed_pages",
+            json!({"channel": "food", "pages": 10, "raw": true}),
+        )
+        .await;
+    let text = serde_json::to_string(walk.structured_content.as_ref().unwrap()).unwrap();
+    let walk = success(&walk);
+    assert!(text.len() < 120_000, "{} bytes", text.len());
+    assert_eq!(walk["pages"].as_array().unwrap().len(), 1, "{}", walk["note"]);
+    assert_eq!(walk["next_page"], 2);
+    assert_eq!(walk["requests_sent"], 1);
+    assert!(walk["note"].as_str().unwrap().contains("from_page"), "{walk}");
+
+    let few = session
+        .call(
+            "get_feed_pages",
+            json!({"channel": "food", "pages": 3, "fields": ["id", "likes"], "max_items": 25}),
+        )
+        .await;
+    let few = success(&few);
+    assert_eq!(few["item_count"], 25);
+    assert_eq!(few["cut"], true);
+    assert_eq!(few["items_left_out"], 15);
+    assert_eq!(
+        few["pages"].as_array().unwrap().len(),
+        2,
+        "no third page is paid for"
+    );
+    assert_eq!(few["next_page"], 3);
+    let item = few["pages"][0]["items"][0].as_object().unwrap();
+    assert_eq!(item.keys().collect::<Vec<_>>(), ["id", "likes"]);
+    assert_eq!(server.requests(), 3);
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn operations_say_their_parameters_paging_and_deprecation_and_are_resources() {
+    let session = start_with(&["--demo"], None, false).await;
+    let listed = session.call("list_operations", json!({})).await;
+    let operations = success(&listed)["operations"].as_array().unwrap().clone();
+    let with_meanings = operations
+        .iter()
+        .flat_map(|op| op["params"].as_array().unwrap())
+        .flat_map(|p| p["enum"].as_array().unwrap())
+        .filter(|v| v["meaning"].as_str().is_some_and(|m| !m.is_empty()))
+        .count();
+    assert!(with_meanings > 0);
+    assert!(operations.iter().any(|op| op["deprecated"] == true));
+    assert!(operations.iter().any(|op| op["paging"] == "cursor"));
+
+    let resources = session.client.list_all_resources().await.unwrap();
+    assert_eq!(resources.len(), operations.len() + 1);
+    let uri = operations[0]["schema_resource"].as_str().unwrap();
+    let read = session
+        .client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(uri))
+        .await
+        .unwrap();
+    let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else {
+        panic!("{read:?}");
+    };
+    let schema: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["additionalProperties"], false);
+    let channels = session
+        .client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "justone-xhs://channels",
+        ))
+        .await
+        .unwrap();
+    assert!(format!("{channels:?}").contains("homefeed_food_v3"));
+    session.finish().await;
+}
+
+/// JSON-RPC lines written straight to the server, as a client with bugs
+/// would: each gets an answer, and the server stays up.
+#[tokio::test]
+async fn a_line_that_is_not_json_or_is_huge_gets_an_error_answer() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_justone-xhs"))
+        .args(["mcp", "--demo"])
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut answer = async || -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(10), stdout.next_line())
+            .await
+            .expect("an answer")
+            .unwrap()
+            .unwrap();
+        serde_json::from_str(&line).unwrap()
+    };
+
+    stdin.write_all(b"this is not JSON\n").await.unwrap();
+    let error = answer().await;
+    assert_eq!(error["error"]["code"], -32700, "{error}");
+    assert_eq!(error.get("id"), Some(&Value::Null), "{error}");
+
+    // 50 MB on one line: refused once it passes the cap, never held whole.
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..50 {
+        stdin.write_all(&chunk).await.unwrap();
+    }
+    stdin.write_all(b"\n").await.unwrap();
+    let error = answer().await;
+    assert_eq!(error["error"]["code"], -32600, "{error}");
+    assert_eq!(error.get("id"), Some(&Value::Null), "{error}");
+    #[cfg(target_os = "linux")]
+    {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id().unwrap())).unwrap();
+        let peak_kb: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        assert!(peak_kb < 40 * 1024, "the server held {peak_kb} kB at its peak");
+    }
+
+    // Still serving: a call without a progress token gets no progress.
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "get_feed_pages", "arguments": {"channel": "food", "pages": 2}}});
+    for message in [
+        initialize,
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        call,
+    ] {
+        stdin.write_all(format!("{message}\n").as_bytes()).await.unwrap();
+    }
+    assert_eq!(answer().await["id"], 1);
+    let result = answer().await;
+    assert_eq!(result["id"], 2, "no progress notification first: {result}");
+    assert_eq!(
+        result["result"]["structuredContent"]["pages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    drop(stdin);
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_mid_call_stops_it_and_the_server_exits_at_once() {
+    let server = slow_feed().await;
+    let mut session = start(&["--base-url", &server.base_url()]).await;
+    let peer = session.client.peer().clone();
+    tokio::spawn(async move {
+        let _ = peer
+            .call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})))
+            .await;
+    });
+    until_requests(&server, 2).await;
+    let pid = session.child.id().unwrap().to_string();
+    let signalled = Instant::now();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), session.child.wait())
+        .await
+        .expect("the server exits on SIGTERM")
+        .unwrap();
+    // The same bound as for a closed stdin, measured the same way.
+    let took = signalled.elapsed();
+    assert!(took < Duration::from_secs(1), "exited {took:?} after SIGTERM");
+    assert_eq!(status.code(), Some(143), "128 + SIGTERM, as every command");
+    let sent = server.requests();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(server.requests(), sent, "nothing was sent after the exit");
+    assert!(sent <= 3, "{sent} requests: nothing after the signal");
+    let stderr = String::from_utf8_lossy(&session.stderr.await.unwrap()).into_owned();
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
 }

@@ -26,7 +26,8 @@ use crate::retry_policy::RetryPolicy;
 
 /// A Just One API client. Cheap to clone (an `Arc`); clones share the
 /// connection pool, the rate limit, the concurrency cap and the
-/// cancellation token.
+/// cancellation token. [`Client::with_cancellation`] makes a client that
+/// shares all but the cancellation token, for work that is stopped alone.
 ///
 /// ```no_run
 /// use justone_xhs::{Channel, Client};
@@ -43,6 +44,11 @@ use crate::retry_policy::RetryPolicy;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// What stops this client and its clones; see [`Client::with_cancellation`].
+    cancel: CancellationToken,
+    /// Requests sent by this client and its clones since it was built or
+    /// made by [`Client::with_cancellation`].
+    scope_sent: Arc<AtomicU64>,
 }
 
 struct Inner {
@@ -56,7 +62,6 @@ struct Inner {
     sent: AtomicU64,
     max_requests: Option<u64>,
     max_response_bytes: u64,
-    cancel: CancellationToken,
 }
 
 impl std::fmt::Debug for Client {
@@ -106,14 +111,56 @@ impl Client {
     /// already on the wire complete. Set your own with
     /// [`ClientBuilder::cancellation_token`].
     pub fn cancellation_token(&self) -> &CancellationToken {
-        &self.inner.cancel
+        &self.cancel
+    }
+
+    /// A client that shares everything with this one (connection pool,
+    /// rate limit, concurrency cap, retry policy, the
+    /// [`max_requests`](ClientBuilder::max_requests) budget and
+    /// [`request_count`](Self::request_count)) except what stops it: it stops
+    /// when `cancel` is cancelled, as described at
+    /// [`cancellation_token`](Self::cancellation_token), and this client does
+    /// not. Its [`scope_request_count`](Self::scope_request_count) starts at 0.
+    ///
+    /// For one unit of work that can be called off alone, such as one tool
+    /// call of a server. To stop it with this client too, pass a child of
+    /// this client's token.
+    ///
+    /// ```
+    /// use justone_xhs::Client;
+    ///
+    /// # fn run() -> Result<(), justone_xhs::Error> {
+    /// let client = Client::builder().token("t").base_url("http://127.0.0.1:9").build()?;
+    /// let call = client.with_cancellation(client.cancellation_token().child_token());
+    /// call.cancellation_token().cancel();
+    /// assert!(!client.cancellation_token().is_cancelled());
+    /// client.cancellation_token().cancel();
+    /// # Ok(())
+    /// # }
+    /// # run().unwrap();
+    /// ```
+    pub fn with_cancellation(&self, cancel: CancellationToken) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            cancel,
+            scope_sent: Arc::default(),
+        }
+    }
+
+    /// How many requests (attempts, retries included) this client and its
+    /// clones have sent since it was built or made by
+    /// [`with_cancellation`](Self::with_cancellation); unlike
+    /// [`request_count`](Self::request_count), not those of the clients it
+    /// shares its budget with.
+    pub fn scope_request_count(&self) -> u64 {
+        self.scope_sent.load(Ordering::Relaxed)
     }
 
     /// The request core: sends one operation's request through `send`
     /// (given the generated client and the token; boxed because the
     /// generated builder borrows the client), maps the envelope, and
     /// decodes its `data` with `decode`; retries what the retry policy
-    /// allows (see [`Error::is_retryable`]).
+    /// allows (see [`Error::is_retryable`] and [`RetryPolicy::retry_uncertain`]).
     ///
     /// A rate limit (302, HTTP 429) pauses every request of this client and
     /// its clones, not only this one, for as long as this request waits (its
@@ -165,7 +212,7 @@ impl Client {
     {
         let policy = &self.inner.retry;
         let limits = &self.inner.limits;
-        let cancel = &self.inner.cancel;
+        let cancel = &self.cancel;
         let started = Instant::now();
         let mut schedule = policy.schedule();
         let mut attempt: u32 = 0;
@@ -193,6 +240,7 @@ impl Client {
                 self.inner.retries.fetch_add(1, Ordering::Relaxed);
             }
             attempt += 1;
+            self.scope_sent.fetch_add(1, Ordering::Relaxed);
             let sent_at = Instant::now();
             let error = match self.attempt(send, decode, attempt).await {
                 Ok(value) => {
@@ -201,8 +249,8 @@ impl Client {
                 }
                 Err(error) => error,
             };
-            let delay = error
-                .is_retryable()
+            let delay = policy
+                .allows(&error)
                 .then(|| schedule.next_delay(error.retry_after()))
                 .flatten();
             if error.is_rate_limit() {
@@ -322,8 +370,9 @@ impl ClientBuilder {
                 sent: AtomicU64::new(0),
                 max_requests: self.max_requests,
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                cancel: self.cancel.unwrap_or_default(),
             }),
+            cancel: self.cancel.unwrap_or_default(),
+            scope_sent: Arc::default(),
         })
     }
 }

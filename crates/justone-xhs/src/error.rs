@@ -31,6 +31,13 @@
 //! | [`Client::call_operation`](crate::Client::call_operation) with an unknown operationId (nothing sent) | [`Error::UnknownOperation`] | no |
 //! | a parameter unknown, missing, repeated or out of its type or enum (nothing sent) | [`Error::InvalidParameter`] | no |
 //!
+//! An outcome is *uncertain* ([`Error::is_uncertain`]) when the request may
+//! have reached the provider, and so may have been billed, without an answer
+//! that says what became of it: an HTTP 5xx without a business code, business
+//! code 500 or 503, a timeout, a connection that broke after the request was
+//! written. [`RetryPolicy::retry_uncertain`](crate::RetryPolicy::retry_uncertain)
+//! decides whether those are retried.
+//!
 //! A business code wins over the HTTP status: a 401 whose body says
 //! `code: 100` is [`ApiCode::InvalidToken`].
 //!
@@ -87,6 +94,9 @@ pub enum Error {
     Connect {
         /// What failed, without the URL.
         detail: String,
+        /// Whether the request may have been written before the connection
+        /// broke (false: no connection was made, nothing was sent).
+        request_sent: bool,
     },
     /// The response is not a valid envelope.
     #[error("cannot decode the response{}: {reason}{}", status(.http_status), quoted(.excerpt))]
@@ -277,6 +287,36 @@ impl Error {
             | Error::Cancelled
             | Error::UnknownOperation { .. }
             | Error::InvalidParameter { .. } => false,
+        }
+    }
+
+    /// Whether the request may have been received, and billed, by the
+    /// provider although this error does not say so: an HTTP 5xx without a
+    /// business code, business code 500 or 503, a timeout, or a connection
+    /// that broke after the request was written. A rate limit, a connection
+    /// that was never made, and every other answer are certain: the
+    /// provider said what it did, or nothing was sent.
+    ///
+    /// This is the one rule of the crate for it: the retry loop (with
+    /// [`RetryPolicy::retry_uncertain`](crate::RetryPolicy::retry_uncertain)
+    /// off) and callers that report "may have been billed" use it.
+    ///
+    /// ```
+    /// use justone_xhs::Error;
+    ///
+    /// let timeout = Error::Timeout { detail: "after 60 s".into() };
+    /// assert!(timeout.is_uncertain());
+    /// assert!(!Error::Connect { detail: "refused".into(), request_sent: false }.is_uncertain());
+    /// ```
+    pub fn is_uncertain(&self) -> bool {
+        match self {
+            Error::Api { code, .. } => {
+                matches!(code, ApiCode::InternalError | ApiCode::ServiceUnavailable)
+            }
+            Error::Http { status, .. } => *status >= 500,
+            Error::Timeout { .. } => true,
+            Error::Connect { request_sent, .. } => *request_sent,
+            _ => false,
         }
     }
 

@@ -178,11 +178,13 @@ fn transport(error: reqwest::Error, token: &str) -> Error {
     // Everything but a timeout (refused, reset, truncated body, TLS) is a
     // broken connection as far as the caller can act on it.
     let timed_out = error.is_timeout();
+    // reqwest's "connect" errors come before anything was written.
+    let request_sent = !error.is_connect();
     let detail = describe_reqwest(error, token);
     if timed_out {
         Error::Timeout { detail }
     } else {
-        Error::Connect { detail }
+        Error::Connect { detail, request_sent }
     }
 }
 

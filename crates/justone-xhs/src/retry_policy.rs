@@ -1,7 +1,8 @@
 //! When and how often a failed request is tried again.
 //!
-//! Which errors are retried is [`crate::Error::is_retryable`]; this file
-//! decides the schedule: exponential backoff with jitter (`backon`), bounded by a
+//! Which errors are retried is [`crate::Error::is_retryable`], less the
+//! uncertain ones ([`crate::Error::is_uncertain`]) when
+//! [`RetryPolicy::retry_uncertain`] is off; this file decides the schedule: exponential backoff with jitter (`backon`), bounded by a
 //! number of retries, by a longest single wait and by the total time spent
 //! waiting, with the server's `Retry-After` honoured when it asks for longer.
 //! Every bound holds for every wait, jitter and `Retry-After` included.
@@ -40,6 +41,7 @@ pub struct RetryPolicy {
     pub(crate) max_delay: Duration,
     pub(crate) max_total_delay: Duration,
     pub(crate) jitter: bool,
+    pub(crate) retry_uncertain: bool,
 }
 
 impl Default for RetryPolicy {
@@ -50,6 +52,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             max_total_delay: Duration::from_secs(120),
             jitter: true,
+            retry_uncertain: true,
         }
     }
 }
@@ -90,6 +93,37 @@ impl RetryPolicy {
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
+    }
+
+    /// Whether an uncertain failure ([`Error::is_uncertain`](crate::Error::is_uncertain):
+    /// an HTTP 5xx, business code 500 or 503, a timeout, a connection that
+    /// broke after the request was written) is sent again (on by default).
+    /// Such a request may have reached the provider and been billed, so a
+    /// retry may be billed a second time; turn this off to pay at most once
+    /// per call. Rate limits, connections that failed before anything was
+    /// sent and business code 301 are retried either way.
+    ///
+    /// ```
+    /// use justone_xhs::RetryPolicy;
+    ///
+    /// let at_most_once = RetryPolicy::default().retry_uncertain(false);
+    /// assert!(!at_most_once.retries_uncertain());
+    /// ```
+    pub fn retry_uncertain(mut self, retry: bool) -> Self {
+        self.retry_uncertain = retry;
+        self
+    }
+
+    /// Whether uncertain failures are retried (see
+    /// [`retry_uncertain`](Self::retry_uncertain)).
+    pub fn retries_uncertain(&self) -> bool {
+        self.retry_uncertain
+    }
+
+    /// Whether this policy sends a request again after `error` (when
+    /// retries and waiting time are left).
+    pub(crate) fn allows(&self, error: &crate::Error) -> bool {
+        error.is_retryable() && (self.retry_uncertain || !error.is_uncertain())
     }
 
     /// How many retries a request may make (see [`max_retries`](Self::max_retries)).
@@ -205,6 +239,40 @@ mod tests {
             distinct.insert(all[0]);
         }
         assert!(distinct.len() > 1, "the waits are jittered");
+    }
+
+    #[test]
+    fn uncertain_failures_are_retried_only_when_the_policy_says_so() {
+        use crate::error::{ApiCode, Error};
+        let http = |status| Error::Http {
+            status,
+            body_excerpt: String::new(),
+            retry_after: None,
+        };
+        let api = |code| Error::Api {
+            code: ApiCode::from_code(code),
+            message: None,
+            request_id: None,
+            http_status: Some(200),
+            retry_after: None,
+        };
+        let connect = |request_sent| Error::Connect {
+            detail: String::new(),
+            request_sent,
+        };
+        let timeout = Error::Timeout {
+            detail: String::new(),
+        };
+        let uncertain = [http(503), http(502), api(500), api(503), timeout, connect(true)];
+        let certain = [http(429), api(302), api(301), connect(false)];
+        let careful = RetryPolicy::default().retry_uncertain(false);
+        for error in &uncertain {
+            assert!(RetryPolicy::default().allows(error), "{error}");
+            assert!(!careful.allows(error), "{error}");
+        }
+        for error in &certain {
+            assert!(careful.allows(error), "{error}");
+        }
     }
 
     #[test]

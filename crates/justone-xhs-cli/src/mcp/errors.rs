@@ -1,6 +1,8 @@
 //! How a failure becomes a structured tool error (`isError: true`): a
 //! stable code name an agent can branch on, the provider's message and
-//! `requestId`, and whether trying again later may succeed.
+//! `requestId`, whether the failed call may have been billed, whether
+//! trying again may succeed, and for a refused argument which one and what
+//! it allows.
 //!
 //! Business codes keep the names the provider's own MCP server uses
 //! (`ApiCode::name`: `INVALID_TOKEN`, `DAILY_QUOTA_EXCEEDED`, …). Failures
@@ -10,6 +12,7 @@
 use justone_xhs::Error;
 use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{CallToolResponse, CallToolResult};
+use rmcp::schemars;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -31,9 +34,13 @@ pub const PROTOCOL_ERROR: &str = "PROTOCOL_ERROR";
 const BUDGET_SPENT: &str = "BUDGET_SPENT";
 /// Anything else the client refused before sending.
 const CLIENT_ERROR: &str = "CLIENT_ERROR";
+/// The call was cancelled (`notifications/cancelled`, stdin closed, a
+/// signal); no request was sent after that.
+const CANCELLED: &str = "CANCELLED";
 
 /// A failed tool call, as the agent sees it under `error`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ToolError {
     /// The stable name to branch on.
     code: &'static str,
@@ -45,19 +52,63 @@ pub struct ToolError {
     message: String,
     /// The provider's `requestId`, for support requests.
     request_id: Option<String>,
-    /// Whether the same call may succeed later (the client has already
-    /// retried what it could).
+    /// Whether the same call may succeed later, at the cost of another
+    /// request (the server has already retried what it could). False for a
+    /// call that may have been billed: whether to pay again is the agent's
+    /// (or its user's) choice.
     retryable: bool,
+    /// Whether the request may have reached the provider, and been billed,
+    /// although it failed: an HTTP 5xx, business code 500 or 503, a
+    /// timeout, a connection that broke after sending. Such a request is not
+    /// sent again unless the server runs with --retry-uncertain.
+    may_have_been_billed: bool,
+    /// Which argument was refused and what it allows (INVALID_ARGUMENT);
+    /// boxed, as most errors have none.
+    #[serde(flatten)]
+    refusal: Option<Box<Refusal>>,
+    /// Which tool helps (`list_channels`, `list_operations`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'static str>,
     /// What the call got before it failed (pages already paid for), beside
     /// `error` in the result.
     #[serde(skip)]
-    partial: Map<String, Value>,
+    partial: Box<Map<String, Value>>,
+}
+
+/// The argument a call got wrong.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Refusal {
+    /// The argument (`page`, `params.noteId`).
+    field: String,
+    /// What it allows: its JSON Schema, or the names or values allowed.
+    allowed: Value,
 }
 
 impl ToolError {
     /// A refused argument: nothing was sent.
-    pub fn invalid_argument(message: impl Into<String>) -> ToolError {
-        ToolError::named(INVALID_ARGUMENT, message.into())
+    pub fn invalid_argument(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        allowed: Value,
+    ) -> ToolError {
+        ToolError {
+            refusal: Some(Box::new(Refusal {
+                field: field.into(),
+                allowed,
+            })),
+            ..ToolError::named(INVALID_ARGUMENT, message.into())
+        }
+    }
+
+    /// A call stopped by its cancellation.
+    pub fn cancelled() -> ToolError {
+        ToolError::named(CANCELLED, Error::Cancelled.to_string())
+    }
+
+    /// Names the tool that helps with this error.
+    pub fn with_hint(mut self, hint: &'static str) -> ToolError {
+        self.hint = Some(hint);
+        self
     }
 
     /// A response that cannot be turned into a result.
@@ -73,13 +124,16 @@ impl ToolError {
             message,
             request_id: None,
             retryable: false,
-            partial: Map::new(),
+            may_have_been_billed: false,
+            refusal: None,
+            hint: None,
+            partial: Box::default(),
         }
     }
 
     /// Adds what the call got before it failed to the result.
     pub fn with_partial(mut self, partial: Map<String, Value>) -> ToolError {
-        self.partial = partial;
+        *self.partial = partial;
         self
     }
 }
@@ -94,6 +148,7 @@ impl From<Error> for ToolError {
             Error::Timeout { .. } => TIMEOUT,
             Error::Connect { .. } => NETWORK_ERROR,
             Error::BudgetSpent { .. } => BUDGET_SPENT,
+            Error::Cancelled => CANCELLED,
             // The settings a tool call passes: a page number, an
             // operation and its parameters; all refused before sending.
             Error::InvalidSetting { .. }
@@ -110,7 +165,36 @@ impl From<Error> for ToolError {
                 .filter(|m| !m.is_empty())
                 .unwrap_or(code.description())
                 .to_owned(),
+            // The library's message names its Rust list; an agent has a tool.
+            Error::UnknownOperation {
+                operation,
+                suggestions,
+                ..
+            } if suggestions.is_empty() => format!("no operation {operation:?}"),
+            Error::UnknownOperation {
+                operation,
+                suggestions,
+                ..
+            } => format!(
+                "no operation {operation:?}; did you mean {}?",
+                suggestions.join(", ")
+            ),
             other => other.to_string(),
+        };
+        let refusal = match &error {
+            Error::UnknownOperation { .. } => Some(Refusal {
+                field: "operation".to_owned(),
+                allowed: json!("an operationId from list_operations"),
+            }),
+            Error::InvalidParameter { name, allowed, .. } => Some(Refusal {
+                field: format!("params.{name}"),
+                allowed: if allowed.is_empty() {
+                    Value::Null
+                } else {
+                    json!(allowed)
+                },
+            }),
+            _ => None,
         };
         ToolError {
             code,
@@ -118,15 +202,21 @@ impl From<Error> for ToolError {
             http_status: error.http_status(),
             message,
             request_id: error.request_id().map(str::to_owned),
-            retryable: error.is_retryable(),
-            partial: Map::new(),
+            retryable: error.is_retryable() && !error.is_uncertain(),
+            may_have_been_billed: error.is_uncertain(),
+            hint: refusal.is_some().then_some(LIST_OPERATIONS),
+            refusal: refusal.map(Box::new),
+            partial: Box::default(),
         }
     }
 }
 
+/// The hint for an operation or parameter refused.
+const LIST_OPERATIONS: &str = "list_operations lists the operations and their parameters (or read the resource justone-xhs://operations/{operationId})";
+
 impl IntoCallToolResult for ToolError {
     fn into_call_tool_result(mut self) -> Result<CallToolResponse, rmcp::ErrorData> {
-        let partial = std::mem::take(&mut self.partial);
+        let partial = std::mem::take(&mut *self.partial);
         let mut result = Map::new();
         result.insert("error".to_owned(), json!(self));
         result.extend(partial);
@@ -156,6 +246,7 @@ mod tests {
             PROTOCOL_ERROR,
             BUDGET_SPENT,
             CLIENT_ERROR,
+            CANCELLED,
         ] {
             assert!(
                 section.contains(&format!("| `{name}` |")),
@@ -179,5 +270,22 @@ mod tests {
         assert_eq!(error.message, "token limit exceeded");
         assert_eq!(error.request_id.as_deref(), Some("r-9"));
         assert!(!error.retryable);
+        assert!(!error.may_have_been_billed);
+    }
+
+    #[test]
+    fn an_uncertain_failure_says_it_may_have_been_billed_and_is_not_offered_for_retry() {
+        let error = ToolError::from(Error::Timeout {
+            detail: "after 60 s".into(),
+        });
+        assert_eq!(error.code, "TIMEOUT");
+        assert!(error.may_have_been_billed);
+        assert!(!error.retryable);
+        let refused = ToolError::from(Error::Connect {
+            detail: "refused".into(),
+            request_sent: false,
+        });
+        assert!(!refused.may_have_been_billed);
+        assert!(refused.retryable);
     }
 }
