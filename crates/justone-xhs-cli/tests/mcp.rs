@@ -1009,3 +1009,73 @@ async fn sigterm_mid_call_stops_it_and_the_server_exits_at_once() {
     let stderr = String::from_utf8_lossy(&session.stderr.await.unwrap()).into_owned();
     assert!(stderr.contains("SIGTERM"), "{stderr}");
 }
+
+/// `call_operation` with `pages` follows the operation's paging through the
+/// library's one rule: one request per page, `next_params` to continue, and
+/// nothing past the end the answers state.
+#[tokio::test]
+async fn call_operation_walks_pages_and_says_how_to_continue() {
+    let server = httpmock::MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/api/xiaohongshu/get-note-comment/v2");
+            then.respond_with(|request| {
+                let cursor = request
+                    .query_params()
+                    .into_iter()
+                    .find(|(name, _)| name == "lastCursor")
+                    .map(|(_, value)| value);
+                let page: u32 = cursor.map_or(1, |c| c.trim_start_matches('c').parse::<u32>().unwrap() + 1);
+                let more = if page < 5 {
+                    format!(r#","cursor":"c{page}","has_more":true"#)
+                } else {
+                    r#","has_more":false"#.to_owned()
+                };
+                httpmock::HttpMockResponse::builder()
+                    .status(200)
+                    .body(format!(
+                        r#"{{"code":0,"requestId":"r{page}","data":{{"comments":[{{"id":"k{page}"}}]{more}}}}}"#
+                    ))
+                    .build()
+            });
+        })
+        .await;
+    let session = start(&["--base-url", &server.base_url()]).await;
+    let first = session
+        .call(
+            "call_operation",
+            json!({"operation": "getApiXiaohongshuGetNoteCommentV2", "params": {"noteId": "n"}, "pages": 3}),
+        )
+        .await;
+    let first = success(&first).clone();
+    assert_eq!(mock.calls_async().await, 3);
+    assert_eq!(first["data"]["comments"][0]["id"], "k1");
+    assert_eq!(first["more_pages"].as_array().unwrap().len(), 2);
+    assert_eq!(first["more_pages"][1]["data"]["comments"][0]["id"], "k3");
+    assert_eq!(first["next_params"], json!({"noteId": "n", "lastCursor": "c3"}));
+    assert_eq!(
+        (first["item_count"].clone(), first["requests_sent"].clone()),
+        (json!(3), json!(3))
+    );
+
+    let rest = session
+        .call(
+            "call_operation",
+            json!({"operation": "getApiXiaohongshuGetNoteCommentV2", "params": first["next_params"], "pages": 10}),
+        )
+        .await;
+    let rest = success(&rest);
+    assert_eq!(mock.calls_async().await, 5, "nothing past the end");
+    assert!(rest.get("next_params").is_none(), "{rest}");
+    assert_eq!(rest["paging_note"], "has_more is false");
+
+    let too_many = session
+        .call(
+            "call_operation",
+            json!({"operation": "getApiXiaohongshuGetNoteCommentV2", "params": {"noteId": "n"}, "pages": 11}),
+        )
+        .await;
+    assert_eq!(failure(&too_many)["code"], "INVALID_ARGUMENT");
+    assert_eq!(mock.calls_async().await, 5);
+    session.finish().await;
+}

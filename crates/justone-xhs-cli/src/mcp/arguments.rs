@@ -91,6 +91,16 @@ pub struct CallOperationArgs {
     #[serde(default)]
     #[schemars(description = MAX_ITEMS, range(min = 1))]
     pub max_items: Option<u32>,
+    /// For an operation that pages (list_operations says how): follow up
+    /// to this many pages, one billed request each, stopping where the
+    /// answers say there is no more. Default 1.
+    #[serde(default = "one_page")]
+    #[schemars(range(min = 1, max = 10))]
+    pub pages: u32,
+}
+
+fn one_page() -> u32 {
+    1
 }
 
 /// The arguments of a tool that takes none.

@@ -175,10 +175,85 @@ pub struct OperationResult {
     /// Where the list that `fields` and `max_items` shape is in `data` (a
     /// JSON pointer, `""` for `data` itself); null when `data` has none.
     pub items_at: Option<String>,
+    /// The pages after the first, when `pages` asked for more, each shaped
+    /// like the first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more_pages: Vec<MorePage>,
+    /// The parameters of the next page, when the operation pages and the
+    /// last answer says there is more: pass them as `params` to continue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_params: Option<Map<String, Value>>,
+    /// Why there is no next page, or why the walk stopped early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paging_note: Option<String>,
+    /// Set when the provider has deprecated the operation or hidden it from
+    /// its documentation (it removes such operations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     #[serde(flatten)]
     pub count: Count,
     #[serde(flatten)]
     pub cost: Cost,
+}
+
+/// A page after the first of `call_operation` with `pages`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MorePage {
+    pub request_id: Option<String>,
+    pub data: Value,
+    pub items_at: Option<String>,
+}
+
+/// One page's `data` with its list shaped, and what fitting it did.
+struct Shaped {
+    data: Value,
+    items_at: Option<String>,
+    kept: usize,
+    left_out: usize,
+    bytes: usize,
+}
+
+/// `answer`'s data with its list (`data` itself or its first array field)
+/// shaped by `shape`, after `taken` items and `used` bytes of the result.
+fn shaped(
+    operation: &str,
+    answer: &ApiResponse,
+    shape: &Shape,
+    taken: usize,
+    used: usize,
+) -> Result<Shaped, ToolError> {
+    let mut data: Value = answer
+        .json()
+        .map_err(|e| ToolError::protocol(format!("{operation}: data cannot be read: {e}")))?;
+    let items_at = match &mut data {
+        Value::Array(_) => Some(String::new()),
+        Value::Object(fields) => fields
+            .iter()
+            .find(|(_, value)| value.is_array())
+            .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1"))),
+        _ => None,
+    };
+    let (mut kept, mut left_out, mut bytes) = (0, 0, 0);
+    if let Some(list) = items_at.as_deref().and_then(|at| data.pointer_mut(at)) {
+        let items: Vec<Value> = std::mem::take(list)
+            .as_array_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| shape.select(item))
+            .collect();
+        let fitted = shape.fit(items, taken, used);
+        (kept, left_out, bytes) = (fitted.items.len(), fitted.left_out, fitted.bytes);
+        *list = Value::Array(fitted.items);
+    }
+    Ok(Shaped {
+        data,
+        items_at,
+        kept,
+        left_out,
+        bytes,
+    })
 }
 
 impl OperationResult {
@@ -190,50 +265,57 @@ impl OperationResult {
         shape: &Shape,
         cost: Cost,
     ) -> Result<OperationResult, ToolError> {
-        let mut data: Value = match answer.data.as_deref() {
-            Some(raw) => serde_json::from_str(raw.get())
-                .map_err(|e| ToolError::protocol(format!("{operation}: data cannot be read: {e}")))?,
-            None => Value::Null,
-        };
-        let mut count = Count::default();
-        let items_at = match &mut data {
-            Value::Array(_) => Some(String::new()),
-            Value::Object(fields) => fields
-                .iter()
-                .find(|(_, value)| value.is_array())
-                .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1"))),
-            _ => None,
-        };
-        if let Some(list) = items_at.as_deref().and_then(|at| data.pointer_mut(at)) {
-            let items: Vec<Value> = std::mem::take(list)
-                .as_array_mut()
-                .map(std::mem::take)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|item| shape.select(item))
-                .collect();
-            let fitted = shape.fit(items, 0, 0);
-            count = Count {
-                item_count: fitted.items.len(),
-                cut: fitted.left_out > 0,
-                items_left_out: fitted.left_out,
-                note: (fitted.left_out > 0).then(|| {
-                    format!(
-                        "{} items left out by max_items or the ~100 KB bound; ask for fewer fields with `fields`",
-                        fitted.left_out
-                    )
-                }),
-            };
-            *list = Value::Array(fitted.items);
-        }
-        Ok(OperationResult {
+        let page = shaped(operation, answer, shape, 0, 0)?;
+        let mut result = OperationResult {
             operation: operation.to_owned(),
             request_id: answer.request_id.clone(),
-            data,
-            items_at,
-            count,
+            data: page.data,
+            items_at: page.items_at,
+            more_pages: Vec::new(),
+            next_params: None,
+            paging_note: None,
+            warning: None,
+            count: Count::default(),
             cost,
-        })
+        };
+        result.counted(page.kept, page.left_out);
+        Ok(result)
+    }
+
+    /// Adds a later page, shaped within what the result already holds;
+    /// returns the bytes its items take.
+    pub fn add_page(&mut self, answer: &ApiResponse, shape: &Shape, used: usize) -> Result<usize, ToolError> {
+        let page = shaped(&self.operation, answer, shape, self.count.item_count, used)?;
+        self.more_pages.push(MorePage {
+            request_id: answer.request_id.clone(),
+            data: page.data,
+            items_at: page.items_at,
+        });
+        self.counted(page.kept, page.left_out);
+        Ok(page.bytes)
+    }
+
+    /// Bytes the first page's items take (what a later page is fitted after).
+    pub fn first_page_bytes(&self) -> usize {
+        self.items_at
+            .as_deref()
+            .and_then(|at| self.data.pointer(at))
+            .and_then(Value::as_array)
+            .map_or(0, |items| {
+                items.iter().map(|item| item.to_string().len() + 1).sum()
+            })
+    }
+
+    fn counted(&mut self, kept: usize, left_out: usize) {
+        self.count.item_count += kept;
+        self.count.items_left_out += left_out;
+        self.count.cut = self.count.items_left_out > 0;
+        self.count.note = self.count.cut.then(|| {
+            format!(
+                "{} items left out by max_items or the ~100 KB bound; ask for fewer fields with `fields`",
+                self.count.items_left_out
+            )
+        });
     }
 }
 

@@ -14,7 +14,7 @@
 use std::future::Future;
 
 use futures::StreamExt;
-use justone_xhs::{Client, Error};
+use justone_xhs::{Client, Error, NextPage};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{
     CallToolResult, JsonObject, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
@@ -261,7 +261,7 @@ impl FeedTools {
 
     #[tool(
         description = concat!(
-            "Call one of the provider's operations (see list_operations) with its parameters: one billed request. Parameters are checked against the operation's documented list before anything is sent (unknown names, missing required ones and values outside the allowed ones are refused without cost). Returns the provider's data and its request_id; `fields` and `max_items` shape the answer's list (data itself when it is an array, else its first array field, named by items_at), and the result stays under about 100 KB.",
+            "Call one of the provider's operations (see list_operations) with its parameters: one billed request per page (`pages`, at most 10, for an operation that pages; the walk stops where the answers say there is no more, and `next_params` continues it). Parameters are checked against the operation's documented list before anything is sent (unknown names, missing required ones and values outside the allowed ones are refused without cost). Returns the provider's data and its request_id; `fields` and `max_items` shape the answer's list (data itself when it is an array, else its first array field, named by items_at), and the result stays under about 100 KB.",
             billing_rules!()
         ),
         input_schema = input_schema::<CallOperationArgs>(),
@@ -290,17 +290,75 @@ impl FeedTools {
             .collect::<Result<Vec<_>, _>>()?;
         let shape = Shape::new(args.fields, args.max_items);
         check_max_items(args.max_items)?;
+        if !(1..=10).contains(&args.pages) {
+            return Err(ToolError::invalid_argument(
+                "pages",
+                format!("pages must be 1 to 10, got {}", args.pages),
+                arguments::allowed::<CallOperationArgs>("pages"),
+            ));
+        }
         let call = self.client.with_cancellation(context.ct.clone());
+        // Checked before anything is sent, like a single call.
+        let walk = call
+            .operation_pages(&args.operation, &params)
+            .map_err(|error| self.failure(&call, error, Map::new()))?
+            .limit(args.pages);
+        let operation = walk.operation();
+        let mut progress = Progress::new(&context, args.pages);
         until_cancelled(&context, async {
-            match call.call_operation(&args.operation, &params).await {
-                Ok(answer) => results::success(&OperationResult::new(
-                    &args.operation,
-                    &answer,
-                    &shape,
-                    self.cost(&call),
-                )?),
-                Err(error) => Err(self.failure(&call, error, Map::new())),
+            // The library's page walk: each page requested only when pulled,
+            // so a result that is full sends nothing more.
+            let mut pages = Box::pin(walk.stream());
+            let mut result: Option<OperationResult> = None;
+            let mut used = 0;
+            let mut number = 0;
+            let mut last_next = None;
+            while let Some(fetched) = pages.next().await {
+                let page = match fetched {
+                    Ok(page) => page,
+                    Err(error) => {
+                        let mut partial = Map::new();
+                        if let Some(done) = result.take() {
+                            partial.insert("pages_before_the_error".to_owned(), json!(done));
+                        }
+                        return Err(self.failure(&call, error, partial));
+                    }
+                };
+                number += 1;
+                progress.page(number, "page received").await;
+                match result.as_mut() {
+                    None => {
+                        let first =
+                            OperationResult::new(&args.operation, &page.answer, &shape, self.cost(&call))?;
+                        used = first.first_page_bytes();
+                        result = Some(first);
+                    }
+                    Some(result) => used += result.add_page(&page.answer, &shape, used)?,
+                }
+                last_next = Some(page.next);
+                if shape.full(result.as_ref().map_or(0, |r| r.count.item_count)) || used >= TEXT_BUDGET {
+                    break;
+                }
             }
+            let Some(mut result) = result else {
+                return Err(ToolError::protocol(format!(
+                    "{}: no page was received",
+                    args.operation
+                )));
+            };
+            match last_next {
+                Some(NextPage::Params(next)) => {
+                    result.next_params = Some(next.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+                }
+                Some(NextPage::End(why)) => result.paging_note = Some(why.to_owned()),
+                Some(NextPage::Unreadable(why)) => result.paging_note = Some(why),
+                _ => {}
+            }
+            if operation.deprecated || operation.hidden {
+                result.warning = Some(crate::api_command::lifecycle_warning(operation));
+            }
+            result.cost = self.cost(&call);
+            results::success(&result)
         })
         .await
     }
