@@ -61,6 +61,23 @@ pub fn operation_table(document: &Value) -> Result<String, String> {
         out.push_str("] },\n");
     }
     out.push_str("];\n\n");
+    out.push_str("/// Every operationId as a constant, named after it in upper snake case.\npub mod ids {\n");
+    for op in &operations {
+        let _ = writeln!(
+            out,
+            "/// `{} {}`{}\npub const {}: &str = {:?};",
+            op.method,
+            op.path,
+            if op.summary.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", op.summary)
+            },
+            heck::ToShoutySnakeCase::to_shouty_snake_case(op.id.as_str()),
+            op.id
+        );
+    }
+    out.push_str("}\n\n");
     out.push_str(
         "/// Sends operation `id` with `token` and `params` (name, value) through\n\
          /// the generated builder, each value parsed to the parameter's type.\n\

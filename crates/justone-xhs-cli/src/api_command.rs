@@ -114,7 +114,7 @@ pub fn run(args: ApiArgs, matches: &ArgMatches) -> Result<(), Exit> {
         return list(args.format).or_else(|e| crate::report_io(&e));
     };
     // Checked before the demo server starts or the token is looked for.
-    let operation = Client::operation(id).map_err(|e| crate::report(&e))?;
+    let operation = Client::operation_info(id).map_err(|e| crate::report(&e))?;
     if let Err(e) = operation.check(&args.params) {
         return Err(refused(&e.to_string()));
     }

@@ -86,6 +86,7 @@ mod json_text;
 pub mod mock;
 mod note_detail;
 mod note_feed;
+mod operation_call;
 mod operation_pages;
 mod operations;
 mod pagination;
@@ -95,6 +96,7 @@ mod redact;
 mod retry_policy;
 mod safe_text;
 mod tls;
+mod typed_operations;
 
 /// The `reqwest` this crate is built with, for
 /// [`ClientBuilder::http_client`]: a client from another major version of
@@ -119,8 +121,12 @@ pub use error::{ApiCode, CodeClass, Error};
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use json_text::compact_json;
+/// Every operationId as a constant (`ops::GET_API_XIAOHONGSHU_SEARCH_NOTE_V2`),
+/// generated from the documents with the client.
+pub use justone_gen::operations::ids as ops;
 /// The operation table's types, from `justone-gen`: what [`Client::operations`] lists.
 pub use justone_gen::operations::{OperationInfo, Paging, ParamInfo, ParamKind};
+pub use operation_call::OperationCall;
 pub use operation_pages::{IntoParam, OperationPage, OperationPages};
 pub use pagination::Pages;
 pub use paging::NextPage;
@@ -128,3 +134,4 @@ pub use retry_policy::RetryPolicy;
 pub use safe_text::display_safe;
 /// The token type of [`ClientBuilder::cancellation_token`], re-exported from `tokio-util`.
 pub use tokio_util::sync::CancellationToken;
+pub use typed_operations::{CommentSort, NoteSort, NoteType, PublishedWithin, TopicSort};

@@ -22,7 +22,7 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::UnknownOperation`], with the closest operationIds.
-    pub fn operation(operation_id: &str) -> Result<&'static OperationInfo, Error> {
+    pub fn operation_info(operation_id: &str) -> Result<&'static OperationInfo, Error> {
         operations::operation(operation_id).ok_or_else(|| unknown(operation_id))
     }
 
@@ -68,7 +68,7 @@ impl Client {
         operation_id: &str,
         params: &[(String, String)],
     ) -> Result<&'static OperationInfo, Error> {
-        let operation = Client::operation(operation_id)?;
+        let operation = Client::operation_info(operation_id)?;
         operation.check(params).map_err(from_call_error)?;
         Ok(operation)
     }

@@ -228,3 +228,73 @@ async fn the_demo_server_answers_the_account_and_every_operation() {
     }
     assert_eq!(server.requests(), 2 + Client::operations().len());
 }
+
+/// Each typed method sends its operation with the parameters it names, the
+/// enums as the documents spell them.
+#[tokio::test]
+async fn typed_methods_send_their_operation_and_documented_values() {
+    use justone_xhs::{CommentSort, NoteSort, NoteType, TopicSort};
+    let server = MockServer::start_async().await;
+    let client = client(&server.base_url(), 0);
+    let cases = [
+        (
+            client.search_notes("咖啡", NoteSort::TimeDescending, NoteType::Video),
+            "/api/xiaohongshu/search-note/v2",
+            vec![
+                ("keyword", "咖啡"),
+                ("sort", "time_descending"),
+                ("noteType", "_1"),
+            ],
+        ),
+        (
+            client.note_comments("n1", CommentSort::LikeCount),
+            "/api/xiaohongshu/get-note-comment/v2",
+            vec![("noteId", "n1"), ("sort", "like_count")],
+        ),
+        (
+            client.comment_replies("n1", "c1"),
+            "/api/xiaohongshu/get-note-sub-comment/v2",
+            vec![("noteId", "n1"), ("commentId", "c1")],
+        ),
+        (
+            client.user_profile("u1"),
+            "/api/xiaohongshu/get-user/v3",
+            vec![("userId", "u1")],
+        ),
+        (
+            client.user_notes("u1"),
+            "/api/xiaohongshu/get-user-note-list/v4",
+            vec![("userId", "u1")],
+        ),
+        (
+            client.topic_notes("t1", TopicSort::Time),
+            "/api/xiaohongshu/get-topic-note-list/v1",
+            vec![("topicId", "t1"), ("sort", "time")],
+        ),
+        (
+            client.hot_search().param("nd", "DAY_3"),
+            "/api/xiaohongshu/hot-search/v1",
+            vec![("nd", "DAY_3")],
+        ),
+        (
+            client.search_users("k"),
+            "/api/xiaohongshu/search-user/v2",
+            vec![("keyword", "k")],
+        ),
+    ];
+    for (call, path, params) in cases {
+        let mock = server
+            .mock_async(|when, then| {
+                let mut when = when.path(path).query_param("token", TOKEN);
+                for (name, value) in &params {
+                    when = when.query_param(*name, *value);
+                }
+                then.status(200)
+                    .body(r#"{"code":0,"data":{"ok":1},"requestId":"r"}"#);
+            })
+            .await;
+        let answer = call.send().await.unwrap();
+        assert_eq!(answer.data_str(), Some(r#"{"ok":1}"#), "{path}");
+        assert_eq!(mock.calls_async().await, 1, "{path}");
+    }
+}
