@@ -2,7 +2,7 @@
 
 #[cfg(test)]
 use justone_xhs::ApiCode;
-use justone_xhs::{CodeClass, Error, RetryPolicy, TOKEN_ENV};
+use justone_xhs::{Error, ErrorClass, RetryPolicy, TOKEN_ENV};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,30 +44,19 @@ impl Exit {
     }
 }
 
-/// The exit code for a library error.
+/// The exit code for a library error: a lookup of its class, the
+/// library's one classification.
 pub fn classify(error: &Error) -> Exit {
-    if error.is_rate_limit() {
-        return Exit::RateLimited;
-    }
-    match error {
-        // The class comes from the library's one table of codes.
-        Error::Api { code, .. } => match code.class() {
-            CodeClass::Auth => Exit::Auth,
-            CodeClass::Quota => Exit::Quota,
-            CodeClass::RateLimit => Exit::RateLimited,
-            CodeClass::Upstream => Exit::Upstream,
-            CodeClass::InvalidParameters => Exit::InvalidParameters,
-            _ => Exit::Protocol,
-        },
-        Error::Http { status, .. } if *status >= 500 => Exit::Upstream,
-        Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => Exit::Protocol,
-        Error::Timeout { .. } | Error::Connect { .. } => Exit::Network,
-        Error::MissingToken => Exit::Auth,
-        Error::InvalidBaseUrl { .. }
-        | Error::InvalidSetting { .. }
-        | Error::UnknownOperation { .. }
-        | Error::InvalidParameter { .. } => Exit::Usage,
-        Error::BudgetSpent { .. } => Exit::BudgetSpent,
+    match error.class() {
+        ErrorClass::Auth => Exit::Auth,
+        ErrorClass::Quota => Exit::Quota,
+        ErrorClass::RateLimited => Exit::RateLimited,
+        ErrorClass::Upstream => Exit::Upstream,
+        ErrorClass::InvalidParameters => Exit::InvalidParameters,
+        ErrorClass::Timeout | ErrorClass::Network | ErrorClass::HostNotFound => Exit::Network,
+        ErrorClass::Protocol => Exit::Protocol,
+        ErrorClass::BudgetSpent => Exit::BudgetSpent,
+        ErrorClass::InvalidInput => Exit::Usage,
         _ => Exit::Other,
     }
 }
@@ -122,28 +111,21 @@ mod tests {
     use super::*;
 
     fn api(code: i64) -> Error {
-        Error::Api {
-            code: ApiCode::from_code(code),
-            message: None,
-            request_id: Some("r-1".into()),
-            http_status: Some(200),
-            retry_after: None,
-        }
+        Error::api(ApiCode::from_code(code), None, Some("r-1"))
     }
 
     #[test]
     fn configuration_errors_are_classified_by_type_not_text() {
         assert_eq!(classify(&Error::MissingToken), Exit::Auth);
         assert!(hint(&Error::MissingToken).starts_with("set JUST_ONE_API_TOKEN"));
-        let setting = Error::InvalidSetting {
-            name: "token",
-            reason: "is empty".into(),
-        };
+        let setting = Error::invalid_setting("token", "is empty");
         assert_eq!(classify(&setting), Exit::Usage);
-        let url = Error::InvalidBaseUrl {
-            url: "ftp://x".into(),
-            reason: "expected http(s)://host".into(),
-        };
+        let url = justone_xhs::Client::builder()
+            .token("justone-test-token-0001")
+            .base_url("ftp://x")
+            .build()
+            .unwrap_err();
+        assert!(matches!(url, Error::InvalidBaseUrl { .. }), "{url}");
         assert_eq!(classify(&url), Exit::Usage);
         assert_eq!(Exit::Usage as i32, 2);
     }
@@ -171,20 +153,22 @@ mod tests {
         assert_eq!(classify(&api(602)), Exit::Quota);
     }
 
+    /// HTTP 408 is a timeout everywhere: retried by the library, exit 7
+    /// here, `TIMEOUT` in MCP (one class, looked up by each).
+    #[test]
+    fn http_408_is_a_retryable_timeout() {
+        let error = Error::http(408, "Request Timeout");
+        assert_eq!(error.class(), ErrorClass::Timeout);
+        assert!(error.is_retryable());
+        assert_eq!(classify(&error), Exit::Network);
+    }
+
     #[test]
     fn the_status_is_named_once() {
-        let decode = Error::Decode {
-            reason: "the body is not JSON".into(),
-            excerpt: "oops".into(),
-            http_status: Some(200),
-        };
+        let decode = Error::decode("the body is not JSON", "oops", Some(200));
         let line = format!("{decode}{}", context(&decode));
         assert_eq!(line.matches("HTTP 200").count(), 1, "{line}");
-        let http = Error::Http {
-            status: 502,
-            body_excerpt: String::new(),
-            retry_after: None,
-        };
+        let http = Error::http(502, "");
         let line = format!("{http}{}", context(&http));
         assert_eq!(line.matches("HTTP 502").count(), 1, "{line}");
         assert_eq!(context(&api(303)), " (code 303, request id r-1)");

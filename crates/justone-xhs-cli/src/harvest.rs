@@ -198,7 +198,7 @@ pub async fn run(
             // and its channel stays open at it.
             Err(error) if error.is_retryable() && cancel.is_cancelled() && !is_fatal(&error) => {}
             // The channel stays open at its next page: a later run continues it.
-            Err(Error::BudgetSpent { max_requests }) => {
+            Err(Error::BudgetSpent { max_requests, .. }) => {
                 cancel.cancel();
                 outcome.stop.get_or_insert(Stop::Budget(max_requests));
             }

@@ -115,7 +115,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         let page = match page {
             Ok(page) => page,
             Err(Error::Cancelled) => break,
-            Err(Error::BudgetSpent { max_requests }) => {
+            Err(Error::BudgetSpent { max_requests, .. }) => {
                 stop.get_or_insert(Stop::Budget(max_requests));
                 break;
             }

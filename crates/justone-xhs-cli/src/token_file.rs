@@ -17,15 +17,15 @@ pub fn read(path: &Path) -> Result<String, Error> {
         } else {
             format!("cannot read {}: {e}", path.display())
         };
-        Error::InvalidSetting { name: NAME, reason }
+        Error::invalid_setting(NAME, reason)
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match text.lines().map(str::trim).find(|line| !line.is_empty()) {
         Some(token) => Ok(token.to_owned()),
-        None => Err(Error::InvalidSetting {
-            name: NAME,
-            reason: format!("{} holds no token", path.display()),
-        }),
+        None => Err(Error::invalid_setting(
+            NAME,
+            format!("{} holds no token", path.display()),
+        )),
     }
 }
 

@@ -20,7 +20,8 @@
 //! | HTTP 5xx without a business code | [`Error::Http`] | **yes** |
 //! | other HTTP status without a business code | [`Error::Http`] | no |
 //! | no response in time | [`Error::Timeout`] | **yes** |
-//! | connection refused / reset, DNS, TLS | [`Error::Connect`] | **yes** |
+//! | connection refused / reset, TLS | [`Error::Connect`] | **yes** |
+//! | the host name does not resolve (DNS) | [`Error::HostNotFound`] | no |
 //! | body not JSON, not an object, no `code` | [`Error::Decode`] | no |
 //! | body larger than the configured cap (32 MiB) | [`Error::TooLarge`] | no |
 //! | no token | [`Error::MissingToken`] | no |
@@ -49,9 +50,53 @@
 //! page title, a request id) has the token, any `token=` value and every
 //! control character removed.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::api_code::{ApiCode, CodeClass};
+
+/// The error underneath an [`Error`] from the HTTP stack (reqwest, hyper,
+/// the OS), with the request URL (and so the token) stripped: its
+/// [`source`](std::error::Error::source) chain and
+/// [`inner`](Self::inner) let a caller tell a refused connection from a TLS
+/// failure. Shared, so that [`Error`] stays `Clone`.
+#[derive(Clone)]
+pub struct ErrorSource {
+    inner: Arc<dyn std::error::Error + Send + Sync>,
+}
+
+impl ErrorSource {
+    pub(crate) fn new(inner: impl std::error::Error + Send + Sync + 'static) -> ErrorSource {
+        ErrorSource {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The underlying error, for `downcast_ref`.
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.inner
+    }
+}
+
+impl std::fmt::Display for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::fmt::Debug for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The Display text: a Debug form could carry fields this crate
+        // never checked for the token.
+        write!(f, "ErrorSource({})", self.inner)
+    }
+}
+
+impl std::error::Error for ErrorSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
 
 /// Everything that can go wrong. Never contains the API token.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,6 +104,7 @@ pub use crate::api_code::{ApiCode, CodeClass};
 pub enum Error {
     /// The provider answered with a non-zero business `code`.
     #[error("the API refused the request: {}{}", describe(.code, .message), request(.request_id))]
+    #[non_exhaustive]
     Api {
         /// The business code.
         code: ApiCode,
@@ -74,6 +120,7 @@ pub enum Error {
     },
     /// An HTTP error status without a business code in the body.
     #[error("HTTP {status} from the API: {}", body_text(.body_excerpt))]
+    #[non_exhaustive]
     Http {
         /// The HTTP status.
         status: u16,
@@ -85,21 +132,40 @@ pub enum Error {
     },
     /// No complete response within the request timeout.
     #[error("the request timed out: {detail}")]
+    #[non_exhaustive]
     Timeout {
         /// What timed out, without the URL.
         detail: String,
+        /// The HTTP stack's error (URL and token stripped).
+        source: Option<ErrorSource>,
     },
     /// The connection could not be made or broke.
     #[error("connection failed: {detail}")]
+    #[non_exhaustive]
     Connect {
         /// What failed, without the URL.
         detail: String,
         /// Whether the request may have been written before the connection
         /// broke (false: no connection was made, nothing was sent).
         request_sent: bool,
+        /// The HTTP stack's error (URL and token stripped): downcast its
+        /// chain to tell a refused connection from a TLS failure.
+        source: Option<ErrorSource>,
+    },
+    /// The API's host name does not resolve (DNS). Nothing was sent, and
+    /// it is not retried: a name that does not resolve now will not a
+    /// second later.
+    #[error("the host name does not resolve: {detail}")]
+    #[non_exhaustive]
+    HostNotFound {
+        /// What failed, without the URL.
+        detail: String,
+        /// The HTTP stack's error (URL and token stripped).
+        source: Option<ErrorSource>,
     },
     /// The response is not a valid envelope.
     #[error("cannot decode the response{}: {reason}{}", status(.http_status), quoted(.excerpt))]
+    #[non_exhaustive]
     Decode {
         /// What is wrong.
         reason: String,
@@ -113,6 +179,7 @@ pub enum Error {
     /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes);
     /// it was not read whole.
     #[error("the response body is larger than the limit of {limit} bytes")]
+    #[non_exhaustive]
     TooLarge {
         /// The limit, in bytes.
         limit: u64,
@@ -125,6 +192,7 @@ pub enum Error {
     /// The base URL is not `http(s)://host[:port][/path]` (no query, no
     /// fragment).
     #[error("invalid base URL {url:?}: {reason}")]
+    #[non_exhaustive]
     InvalidBaseUrl {
         /// The URL as given, without user name, password or `token=` value.
         url: String,
@@ -134,6 +202,7 @@ pub enum Error {
     /// A setting, the token's form, or an argument is out of range. Nothing
     /// was sent.
     #[error("invalid {name}: {reason}")]
+    #[non_exhaustive]
     InvalidSetting {
         /// Which one: `token`, `rate_limit`, `max_concurrency`, `page`, …
         name: &'static str,
@@ -144,6 +213,7 @@ pub enum Error {
     /// [`ClientBuilder::max_requests`](crate::ClientBuilder::max_requests)
     /// allows.
     #[error("not sent: the budget of {max_requests} requests is spent")]
+    #[non_exhaustive]
     BudgetSpent {
         /// The budget.
         max_requests: u64,
@@ -165,6 +235,7 @@ pub enum Error {
     /// Nothing was sent: a parameter is unknown, missing, given twice, or
     /// has a value its type or its documented values do not allow.
     #[error("invalid parameter {name:?} of {operation}: {reason}{}", allowed_list(.allowed))]
+    #[non_exhaustive]
     InvalidParameter {
         /// The operationId.
         operation: String,
@@ -272,21 +343,77 @@ impl Error {
         }
     }
 
-    /// Whether trying again may succeed; see the table in the module docs.
+    /// Whether trying again may succeed: a lookup of its
+    /// [`class`](Self::class) (see [`ErrorClass`](crate::ErrorClass)).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api { code, .. } => code.is_retryable(),
-            Error::Http { status, .. } => *status == 429 || *status == 408 || *status >= 500,
-            Error::Timeout { .. } | Error::Connect { .. } => true,
-            Error::Decode { .. }
-            | Error::TooLarge { .. }
-            | Error::MissingToken
-            | Error::InvalidBaseUrl { .. }
-            | Error::InvalidSetting { .. }
-            | Error::BudgetSpent { .. }
-            | Error::Cancelled
-            | Error::UnknownOperation { .. }
-            | Error::InvalidParameter { .. } => false,
+        self.class().is_retryable()
+    }
+
+    /// A setting or an argument refused before anything was sent: for a
+    /// caller that checks its own input (a token file, say) and reports it
+    /// as this crate reports its own.
+    pub fn invalid_setting(name: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidSetting {
+            name,
+            reason: reason.into(),
+        }
+    }
+
+    // Constructors for the variants a dependent's tests need to build (the
+    // variants are `#[non_exhaustive]`, so a struct expression cannot).
+
+    /// An [`Error::Api`] as the provider would send it over HTTP 200.
+    ///
+    /// ```
+    /// use justone_xhs::{ApiCode, Error, ErrorClass};
+    ///
+    /// let error = Error::api(ApiCode::DailyQuotaExceeded, Some("quota used up"), Some("req-1"));
+    /// assert_eq!(error.class(), ErrorClass::Quota);
+    /// assert_eq!(error.request_id(), Some("req-1"));
+    /// ```
+    pub fn api(code: ApiCode, message: Option<&str>, request_id: Option<&str>) -> Error {
+        Error::Api {
+            code,
+            message: message.map(str::to_owned),
+            request_id: request_id.map(str::to_owned),
+            http_status: Some(200),
+            retry_after: None,
+        }
+    }
+
+    /// An [`Error::Http`]: `status` with a body that said `body_excerpt`.
+    pub fn http(status: u16, body_excerpt: impl Into<String>) -> Error {
+        Error::Http {
+            status,
+            body_excerpt: body_excerpt.into(),
+            retry_after: None,
+        }
+    }
+
+    /// An [`Error::Timeout`].
+    pub fn timeout(detail: impl Into<String>) -> Error {
+        Error::Timeout {
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// An [`Error::Connect`]; `request_sent`: whether the request may have
+    /// been written before the connection broke.
+    pub fn connect(detail: impl Into<String>, request_sent: bool) -> Error {
+        Error::Connect {
+            detail: detail.into(),
+            request_sent,
+            source: None,
+        }
+    }
+
+    /// An [`Error::Decode`] of a response with `http_status`.
+    pub fn decode(reason: impl Into<String>, excerpt: impl Into<String>, http_status: Option<u16>) -> Error {
+        Error::Decode {
+            reason: reason.into(),
+            excerpt: excerpt.into(),
+            http_status,
         }
     }
 
@@ -304,9 +431,10 @@ impl Error {
     /// ```
     /// use justone_xhs::Error;
     ///
-    /// let timeout = Error::Timeout { detail: "after 60 s".into() };
-    /// assert!(timeout.is_uncertain());
-    /// assert!(!Error::Connect { detail: "refused".into(), request_sent: false }.is_uncertain());
+    /// let error = justone_xhs::ApiResponse::from_json(br#"{"code":500}"#).unwrap_err();
+    /// assert!(error.is_uncertain());
+    /// let busy = justone_xhs::ApiResponse::from_json(br#"{"code":302}"#).unwrap_err();
+    /// assert!(!busy.is_uncertain());
     /// ```
     pub fn is_uncertain(&self) -> bool {
         match self {

@@ -8,7 +8,7 @@ use justone_gen::types::Result as Envelope;
 use justone_gen::{Error as RawError, ResponseValue};
 
 use crate::api_response::ApiResponse;
-use crate::error::{ApiCode, Error};
+use crate::error::{ApiCode, Error, ErrorSource};
 use crate::json_text::JsonKind;
 use crate::redact::{clean, describe_reqwest, excerpt};
 
@@ -172,20 +172,46 @@ fn transport(error: reqwest::Error, token: &str) -> Error {
     if error.is_builder() {
         return Error::InvalidSetting {
             name: "request",
-            reason: format!("cannot be sent: {}", describe_reqwest(error, token)),
+            reason: format!(
+                "cannot be sent: {}",
+                describe_reqwest(&error.without_url(), token)
+            ),
         };
     }
-    // Everything but a timeout (refused, reset, truncated body, TLS) is a
-    // broken connection as far as the caller can act on it.
+    // Everything but a timeout and a name that does not resolve (refused,
+    // reset, truncated body, TLS) is a broken connection as far as the
+    // caller can act on it.
     let timed_out = error.is_timeout();
     // reqwest's "connect" errors come before anything was written.
     let request_sent = !error.is_connect();
-    let detail = describe_reqwest(error, token);
+    let unresolved = error.is_connect() && chain_says(&error, "dns error");
+    let error = error.without_url();
+    let detail = describe_reqwest(&error, token);
+    let source = Some(ErrorSource::new(error));
     if timed_out {
-        Error::Timeout { detail }
+        Error::Timeout { detail, source }
+    } else if unresolved {
+        Error::HostNotFound { detail, source }
     } else {
-        Error::Connect { detail, request_sent }
+        Error::Connect {
+            detail,
+            request_sent,
+            source,
+        }
     }
+}
+
+/// Whether any error in `error`'s source chain describes itself as `what`
+/// (hyper-util's connector names a failed lookup "dns error").
+fn chain_says(error: &reqwest::Error, what: &str) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.to_string().starts_with(what) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Reads at most `limit` bytes of a body; a broken body yields what arrived.

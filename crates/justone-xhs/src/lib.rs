@@ -77,6 +77,7 @@ mod channel;
 mod client;
 mod client_builder;
 pub mod error;
+mod error_class;
 mod error_mapping;
 mod feed_item;
 mod feed_page;
@@ -117,7 +118,8 @@ pub use client::Client;
 pub use client_builder::{
     ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, MAX_TOKEN_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT,
 };
-pub use error::{ApiCode, CodeClass, Error};
+pub use error::{ApiCode, CodeClass, Error, ErrorSource};
+pub use error_class::ErrorClass;
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
 pub use json_text::compact_json;

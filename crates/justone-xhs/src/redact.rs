@@ -47,9 +47,9 @@ const REDACTED: &str = "[redacted]";
 /// The shortest token searched for in free text (see the module docs).
 pub(crate) const MIN_SEARCHED_TOKEN_BYTES: usize = 16;
 
-/// One line describing a transport error, without URL or token.
-pub(crate) fn describe_reqwest(error: reqwest::Error, token: &str) -> String {
-    let error = error.without_url();
+/// One line describing a transport error (from which the caller took the
+/// URL with `without_url`), without the token.
+pub(crate) fn describe_reqwest(error: &reqwest::Error, token: &str) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

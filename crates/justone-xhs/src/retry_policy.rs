@@ -259,9 +259,11 @@ mod tests {
         let connect = |request_sent| Error::Connect {
             detail: String::new(),
             request_sent,
+            source: None,
         };
         let timeout = Error::Timeout {
             detail: String::new(),
+            source: None,
         };
         let uncertain = [http(503), http(502), api(500), api(503), timeout, connect(true)];
         let certain = [http(429), api(302), api(301), connect(false)];

@@ -167,6 +167,7 @@ async fn broken_envelopes_are_decode_errors_with_a_bounded_excerpt() {
                 reason: r,
                 excerpt,
                 http_status,
+                ..
             } => {
                 assert!(r.contains(reason), "{body:.40}: {r}");
                 assert!(excerpt.chars().count() <= 200, "excerpt is bounded");
@@ -446,7 +447,10 @@ async fn a_retry_the_budget_refuses_is_not_counted() {
         .build()
         .unwrap();
     let error = client.note_feed(&Channel::Food, 1).await.unwrap_err();
-    assert!(matches!(error, Error::BudgetSpent { max_requests: 2 }), "{error}");
+    assert!(
+        matches!(error, Error::BudgetSpent { max_requests: 2, .. }),
+        "{error}"
+    );
     assert_eq!(mock.calls_async().await, 2);
     assert_eq!((client.request_count(), client.retry_count()), (2, 1));
 }

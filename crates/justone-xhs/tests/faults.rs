@@ -87,7 +87,7 @@ async fn a_30_mb_body_over_the_cap_fails_without_being_read_whole() {
         .await;
         let error = checked(result.unwrap_err());
         assert!(
-            matches!(error, Error::TooLarge { limit: 1_000_000 }),
+            matches!(error, Error::TooLarge { limit: 1_000_000, .. }),
             "{misbehaviour:?}: {error:?}"
         );
         assert!(!error.is_retryable());
@@ -104,4 +104,53 @@ async fn a_30_mb_body_under_the_default_cap_is_read() {
     let page = result.unwrap();
     assert!(page.items.len() > 25_000, "{}", page.items.len());
     assert_eq!(justone_xhs::DEFAULT_MAX_RESPONSE_BYTES, 32 * 1024 * 1024);
+}
+
+/// A connection failure keeps the HTTP stack's error as its source (the URL
+/// and token stripped), and a host name that does not resolve is named as
+/// such and tried once: a retry would resolve no better.
+#[tokio::test]
+async fn connection_failures_have_sources_and_an_unknown_host_is_not_retried() {
+    use std::error::Error as _;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(fast_retries(0))
+        .build()
+        .unwrap()
+        .note_feed(&Channel::Food, 1)
+        .await
+        .unwrap_err();
+    let refused = checked(refused);
+    let source = refused.source().expect("a source");
+    let mut chain = vec![source.to_string()];
+    let mut next = source.source();
+    while let Some(cause) = next {
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    assert!(
+        chain
+            .iter()
+            .all(|text| !text.contains(TOKEN) && !text.contains("token=")),
+        "{chain:?}"
+    );
+    assert_eq!(refused.class(), justone_xhs::ErrorClass::Network);
+
+    let client = justone_xhs::Client::builder()
+        .token(TOKEN)
+        .base_url("http://justone-test-host.invalid")
+        .retry_policy(fast_retries(3))
+        .build()
+        .unwrap();
+    let unknown = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());
+    assert!(matches!(unknown, Error::HostNotFound { .. }), "{unknown:?}");
+    assert!(unknown.source().is_some());
+    assert!(!unknown.is_retryable());
+    assert_eq!((client.request_count(), client.retry_count()), (1, 0));
 }

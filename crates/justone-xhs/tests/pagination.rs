@@ -151,7 +151,7 @@ async fn the_request_budget_counts_every_attempt_and_is_never_exceeded() {
     // Page 2 fails and is retried until the budget is spent: 3 more sends.
     let error = client.note_feed(&Channel::Food, 2).await.unwrap_err();
     assert!(
-        matches!(error, Error::BudgetSpent { max_requests: 4 }),
+        matches!(error, Error::BudgetSpent { max_requests: 4, .. }),
         "{error:?}"
     );
     assert_eq!(server.requests(), 4);

@@ -9,7 +9,7 @@
 //! that carry no business code get names of ours, documented in the README's
 //! "Agents (MCP)" section.
 
-use justone_xhs::Error;
+use justone_xhs::{Error, ErrorClass};
 use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{CallToolResponse, CallToolResult};
 use rmcp::schemars;
@@ -140,21 +140,23 @@ impl ToolError {
 
 impl From<Error> for ToolError {
     fn from(error: Error) -> ToolError {
+        // The provider's own name for a business code; else a lookup of the
+        // library's one classification.
         let code = match &error {
             Error::Api { code, .. } => code.name(),
-            Error::Http { status: 429, .. } => RATE_LIMITED,
-            Error::Http { status, .. } if *status >= 500 => UPSTREAM_ERROR,
-            Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => PROTOCOL_ERROR,
-            Error::Timeout { .. } => TIMEOUT,
-            Error::Connect { .. } => NETWORK_ERROR,
-            Error::BudgetSpent { .. } => BUDGET_SPENT,
-            Error::Cancelled => CANCELLED,
-            // The settings a tool call passes: a page number, an
-            // operation and its parameters; all refused before sending.
-            Error::InvalidSetting { .. }
-            | Error::UnknownOperation { .. }
-            | Error::InvalidParameter { .. } => INVALID_ARGUMENT,
-            _ => CLIENT_ERROR,
+            other => match other.class() {
+                ErrorClass::RateLimited => RATE_LIMITED,
+                ErrorClass::Upstream => UPSTREAM_ERROR,
+                ErrorClass::Protocol => PROTOCOL_ERROR,
+                ErrorClass::Timeout => TIMEOUT,
+                ErrorClass::Network | ErrorClass::HostNotFound => NETWORK_ERROR,
+                ErrorClass::BudgetSpent => BUDGET_SPENT,
+                ErrorClass::Cancelled => CANCELLED,
+                // The settings a tool call passes: a page number, an
+                // operation and its parameters; all refused before sending.
+                ErrorClass::InvalidInput => INVALID_ARGUMENT,
+                _ => CLIENT_ERROR,
+            },
         };
         let message = match &error {
             // The provider's own words (already scrubbed of the token by the
@@ -257,13 +259,11 @@ mod tests {
 
     #[test]
     fn a_business_code_keeps_the_providers_name_message_and_request_id() {
-        let error = ToolError::from(Error::Api {
-            code: justone_xhs::ApiCode::from_code(602),
-            message: Some("  ".into()),
-            request_id: Some("r-9".into()),
-            http_status: Some(200),
-            retry_after: None,
-        });
+        let error = ToolError::from(Error::api(
+            justone_xhs::ApiCode::from_code(602),
+            Some("  "),
+            Some("r-9"),
+        ));
         assert_eq!(error.code, "TOKEN_LIMIT_EXCEEDED");
         assert_eq!(error.api_code, Some(602));
         // A blank message gives way to the documented meaning.
@@ -275,17 +275,14 @@ mod tests {
 
     #[test]
     fn an_uncertain_failure_says_it_may_have_been_billed_and_is_not_offered_for_retry() {
-        let error = ToolError::from(Error::Timeout {
-            detail: "after 60 s".into(),
-        });
+        let error = ToolError::from(Error::timeout("after 60 s"));
         assert_eq!(error.code, "TIMEOUT");
         assert!(error.may_have_been_billed);
         assert!(!error.retryable);
-        let refused = ToolError::from(Error::Connect {
-            detail: "refused".into(),
-            request_sent: false,
-        });
+        let refused = ToolError::from(Error::connect("refused", false));
         assert!(!refused.may_have_been_billed);
         assert!(refused.retryable);
+        let slow = ToolError::from(Error::http(408, ""));
+        assert_eq!(slow.code, "TIMEOUT");
     }
 }
