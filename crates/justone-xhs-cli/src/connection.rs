@@ -51,11 +51,6 @@ impl ConnectionArgs {
     }
 }
 
-/// The token sent to the demo server. Every text is scrubbed of the token,
-/// so it must be no word the demo server's answers contain ("demo" was:
-/// its request ids showed as `[redacted]-…`).
-const DEMO_TOKEN: &str = "justone-local-demo-token";
-
 /// Pages per channel the `--demo` server serves before its feeds end.
 #[cfg(feature = "demo")]
 const DEMO_PAGES: u32 = 10;
@@ -107,7 +102,14 @@ pub fn client_builder(args: &ConnectionArgs, demo: Option<&DemoServer>) -> Resul
         builder = builder.rate_limit(rate);
     }
     builder = match (demo, &args.base_url) {
-        (Some(server), _) => builder.base_url(server.base_url()).token(DEMO_TOKEN),
+        // The library's demo token: as long as a real one, so that it is
+        // redacted like one.
+        #[cfg(feature = "demo")]
+        (Some(server), _) => builder
+            .base_url(server.base_url())
+            .token(justone_xhs::mock::DEMO_TOKEN),
+        #[cfg(not(feature = "demo"))]
+        (Some(server), _) => match *server {},
         (None, Some(url)) => builder.base_url(url),
         (None, None) => builder.region(match args.region {
             RegionArg::Global => Region::Global,

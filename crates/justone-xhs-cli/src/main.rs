@@ -51,13 +51,6 @@ use crate::signals::Signals;
 #[cfg(not(feature = "demo"))]
 enum DemoServer {}
 
-#[cfg(not(feature = "demo"))]
-impl DemoServer {
-    fn base_url(&self) -> String {
-        match *self {}
-    }
-}
-
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {

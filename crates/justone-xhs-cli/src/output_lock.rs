@@ -5,7 +5,7 @@
 //! on Unix, `LockFileEx` on Windows) and goes away with the process, even
 //! after `kill -9`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -53,11 +53,12 @@ pub fn lock(file: &File, path: &Path) -> Result<(), LockError> {
 /// (removing it would let a third run lock a new file while the second
 /// still holds the old one). Not the database itself: closing a second
 /// handle on it would drop SQLite's own POSIX locks.
+#[cfg(feature = "sqlite")]
 pub fn lock_beside(path: &Path) -> Result<File, LockError> {
     let mut name = path.as_os_str().to_owned();
     name.push(".lock");
     let lock_path = PathBuf::from(name);
-    let file = OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
@@ -94,6 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "sqlite")]
     fn a_second_lock_is_refused_and_names_the_holder() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.db");

@@ -13,7 +13,7 @@ use justone_xhs::{Channel, Client};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = DemoServer::builder().pages(3).start_async().await;
     let client = Client::builder()
-        .token("demo")
+        .token(justone_xhs::mock::DEMO_TOKEN)
         .base_url(server.base_url())
         .build()?;
 

@@ -25,6 +25,21 @@ pub struct Balance {
     pub request_id: Option<String>,
 }
 
+impl Balance {
+    /// A balance built from its parts, for tests of code that takes one.
+    pub fn new(
+        balance: impl Into<String>,
+        currency: impl Into<String>,
+        request_id: Option<String>,
+    ) -> Balance {
+        Balance {
+            balance: balance.into(),
+            currency: currency.into(),
+            request_id,
+        }
+    }
+}
+
 impl Client {
     /// The account's balance.
     ///

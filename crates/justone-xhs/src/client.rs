@@ -49,13 +49,16 @@ pub struct Client {
     /// Requests sent by this client and its clones since it was built or
     /// made by [`Client::with_cancellation`].
     scope_sent: Arc<AtomicU64>,
+    /// The retries of this client; see [`Client::with_retry_policy`].
+    retry: Arc<RetryPolicy>,
+    /// The most one attempt may take; see [`Client::with_timeout`].
+    timeout: Duration,
 }
 
 struct Inner {
     raw: justone_gen::Client,
     token: SecretString,
     base_url: String,
-    retry: RetryPolicy,
     limits: Limits,
     retries: AtomicU64,
     /// Attempts sent, and the most that may be sent.
@@ -69,7 +72,8 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &shown_url(&self.inner.base_url))
             .field("token", &"[redacted]")
-            .field("retry", &self.inner.retry)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -101,7 +105,61 @@ impl Client {
     /// retries: [`RetryPolicy::retry_limit`] and
     /// [`RetryPolicy::total_delay_limit`]).
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
+        &self.retry
+    }
+
+    /// The most requests this client and the clients it shares its budget
+    /// with may send ([`ClientBuilder::max_requests`]); `None`: no bound.
+    pub fn max_requests(&self) -> Option<u64> {
+        self.inner.max_requests
+    }
+
+    /// How many more requests the budget allows; `None`: no bound.
+    pub fn requests_left(&self) -> Option<u64> {
+        self.inner
+            .max_requests
+            .map(|max| max.saturating_sub(self.request_count()))
+    }
+
+    /// The most one attempt may take, from sending to the last byte of the
+    /// answer (60 s unless [`ClientBuilder::timeout`] or
+    /// [`with_timeout`](Self::with_timeout) says otherwise).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// A client that shares everything with this one (pool, rate limit,
+    /// concurrency cap, budget, cancellation) but waits at most `timeout`
+    /// for each attempt: for one call that needs more or less time than
+    /// the rest.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use justone_xhs::{Client, RetryPolicy};
+    ///
+    /// # fn run() -> Result<(), justone_xhs::Error> {
+    /// let client = Client::builder().token("t").base_url("http://127.0.0.1:9").build()?;
+    /// let patient = client.with_timeout(Duration::from_secs(120)).with_retry_policy(RetryPolicy::none());
+    /// assert_eq!(patient.timeout(), Duration::from_secs(120));
+    /// assert_eq!(client.timeout(), Duration::from_secs(60));
+    /// # Ok(())
+    /// # }
+    /// # run().unwrap();
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        Client {
+            timeout,
+            ..self.clone()
+        }
+    }
+
+    /// A client that shares everything with this one but retries as
+    /// `policy` says.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            retry: Arc::new(policy),
+            ..self.clone()
+        }
     }
 
     /// The token that stops this client: once it is cancelled, no clone
@@ -141,9 +199,9 @@ impl Client {
     /// ```
     pub fn with_cancellation(&self, cancel: CancellationToken) -> Client {
         Client {
-            inner: Arc::clone(&self.inner),
             cancel,
             scope_sent: Arc::default(),
+            ..self.clone()
         }
     }
 
@@ -210,7 +268,7 @@ impl Client {
         S: for<'a> Fn(&'a justone_gen::Client, &'a str) -> BoxFuture<'a, RawResult>,
         D: Fn(ApiResponse) -> Result<T, Error>,
     {
-        let policy = &self.inner.retry;
+        let policy = &*self.retry;
         let limits = &self.inner.limits;
         let cancel = &self.cancel;
         let started = Instant::now();
@@ -294,11 +352,25 @@ impl Client {
     {
         let token = self.inner.token.expose_secret();
         let started = std::time::Instant::now();
-        let (result, meta) =
-            justone_gen::hooks::capture(self.inner.max_response_bytes, send(&self.inner.raw, token)).await;
-        let response = map_result(result, meta, token)
-            .await
-            .and_then(|r| redact::answer_without_token(r, token));
+        // The timeout is the request core's, not the HTTP client's, so that
+        // one client can give one call more time (`with_timeout`).
+        let exchange = async {
+            let (result, meta) =
+                justone_gen::hooks::capture(self.inner.max_response_bytes, send(&self.inner.raw, token))
+                    .await;
+            (map_result(result, meta, token).await, meta)
+        };
+        let (response, meta) = match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(done) => done,
+            Err(_) => (
+                Err(Error::timeout(format!(
+                    "no complete answer within {:.1} s",
+                    self.timeout.as_secs_f64()
+                ))),
+                None,
+            ),
+        };
+        let response = response.and_then(|r| redact::answer_without_token(r, token));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = meta.map(|m| m.status);
         // One line per attempt at DEBUG; the error's text is already free of
@@ -349,7 +421,6 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => crate::tls::http_client_builder()?
-                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                 .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
                 .build()
@@ -364,7 +435,6 @@ impl ClientBuilder {
                 raw: justone_gen::Client::new_with_client(&base_url, http),
                 token,
                 base_url,
-                retry: self.retry,
                 limits,
                 retries: AtomicU64::new(0),
                 sent: AtomicU64::new(0),
@@ -373,6 +443,11 @@ impl ClientBuilder {
             }),
             cancel: self.cancel.unwrap_or_default(),
             scope_sent: Arc::default(),
+            retry: Arc::new(self.retry),
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
         })
     }
 }
+
+/// The provider's recommendation for its slowest answers.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);

@@ -39,7 +39,10 @@ impl Region {
 }
 
 /// Builds a [`Client`](crate::Client); see [`Client::builder`](crate::Client::builder).
-#[derive(Default)]
+/// `Clone`, so that one configuration can build several clients (each with
+/// its own pool, limits and budget; for shared ones, see
+/// [`Client::with_timeout`](crate::Client::with_timeout)).
+#[derive(Default, Clone)]
 #[must_use]
 pub struct ClientBuilder {
     pub(crate) token: Option<SecretString>,
@@ -92,7 +95,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole-request timeout (default 60 s, as the provider recommends).
+    /// The most one attempt may take, from sending to the last byte of the
+    /// answer (default 60 s, as the provider recommends); per call, see
+    /// [`Client::with_timeout`](crate::Client::with_timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -104,9 +109,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts and user agent apply;
-    /// [`timeout`](Self::timeout) and [`connect_timeout`](Self::connect_timeout)
-    /// are then ignored).
+    /// Send through this HTTP client (a [`reqwest::Client`], of the
+    /// `reqwest` this crate re-exports) instead of one built here: its own
+    /// timeouts, proxy and user agent apply; [`connect_timeout`](Self::connect_timeout)
+    /// is then ignored, while [`timeout`](Self::timeout) still bounds each
+    /// attempt.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -1,6 +1,6 @@
 //! One page of the feed, and how an [`ApiResponse`]'s `data` becomes items.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::api_response::ApiResponse;
@@ -11,8 +11,19 @@ use crate::feed_item::FeedItem;
 use crate::json_text::JsonKind;
 use crate::redact::excerpt;
 
-/// One page of a channel's feed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One page of a channel's feed. It round-trips through serde: what it
+/// serializes (the channel's oid, the items as the provider sent them)
+/// deserializes to an equal page.
+///
+/// ```
+/// use justone_xhs::{Channel, FeedPage};
+///
+/// let body = r#"{"code":0,"data":[{"id":"n1","likes":"1.2万"}]}"#;
+/// let page = FeedPage::from_json(Channel::Food, 2, body.as_bytes()).unwrap();
+/// let text = serde_json::to_string(&page).unwrap();
+/// assert_eq!(serde_json::from_str::<FeedPage>(&text).unwrap(), page);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FeedPage {
     /// The channel asked for.
@@ -50,6 +61,19 @@ impl FeedPage {
     /// [`Error::Api`] for a non-zero `code`, [`Error::Decode`] otherwise.
     pub fn from_json(channel: Channel, page: u32, body: &[u8]) -> Result<FeedPage, Error> {
         FeedPage::from_response(channel, page, ApiResponse::from_json(body)?)
+    }
+
+    /// A page built from its parts, for tests of code that takes pages
+    /// (items from [`FeedItem::from_raw`]).
+    pub fn new(channel: Channel, page: u32, items: Vec<FeedItem>, request_id: Option<String>) -> FeedPage {
+        FeedPage {
+            channel,
+            page,
+            items,
+            request_id,
+            record_time: None,
+            data_missing: false,
+        }
     }
 
     /// The page an operation's successful answer holds.

@@ -127,7 +127,7 @@ pub use json_text::compact_json;
 /// generated from the documents with the client.
 pub use justone_gen::operations::ids as ops;
 /// The operation table's types, from `justone-gen`: what [`Client::operations`] lists.
-pub use justone_gen::operations::{OperationInfo, Paging, ParamInfo, ParamKind};
+pub use justone_gen::operations::{CallError, OperationInfo, Paging, ParamInfo, ParamKind};
 pub use operation_call::OperationCall;
 pub use operation_pages::{IntoParam, OperationPage, OperationPages};
 pub use pagination::Pages;

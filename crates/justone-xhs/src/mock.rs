@@ -21,10 +21,10 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), justone_xhs::Error> {
-//! use justone_xhs::{Channel, Client, mock::DemoServer};
+//! use justone_xhs::{Channel, Client, mock::{DEMO_TOKEN, DemoServer}};
 //!
 //! let server = DemoServer::builder().pages(2).start_async().await;
-//! let client = Client::builder().token("demo").base_url(server.base_url()).build()?;
+//! let client = Client::builder().token(DEMO_TOKEN).base_url(server.base_url()).build()?;
 //! let page = client.note_feed(&Channel::Food, 1).await?;
 //! assert_eq!(page.items.len(), 20);
 //! assert!(client.note_feed(&Channel::Food, 3).await?.is_empty());
@@ -38,6 +38,11 @@ mod feed;
 mod operations;
 
 pub use faulty_server::{FaultyServer, Misbehaviour};
+
+/// A token for the demo server, which accepts any: as long as a real one,
+/// so that it is searched for and redacted as a real one is (the crate
+/// searches free text only for tokens of 16 bytes or more).
+pub const DEMO_TOKEN: &str = "justone-demo-token-not-a-real-one";
 pub use operations::{DEMO_BALANCE, DEMO_USAGE_SUMMARY};
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -154,3 +154,34 @@ async fn connection_failures_have_sources_and_an_unknown_host_is_not_retried() {
     assert!(!unknown.is_retryable());
     assert_eq!((client.request_count(), client.retry_count()), (1, 0));
 }
+
+/// A per-call timeout shares the client's budget: the patient clone waits
+/// out a slow answer the impatient client gives up on, and both count
+/// against one `max_requests`.
+#[tokio::test]
+async fn with_timeout_overrides_one_call_and_shares_the_budget() {
+    let server = justone_xhs::mock::DemoServer::builder()
+        .latency(Duration::from_millis(400))
+        .start_async()
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .timeout(Duration::from_millis(100))
+        .retry_policy(fast_retries(0))
+        .max_requests(2)
+        .build()
+        .unwrap();
+    let impatient = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());
+    assert!(matches!(impatient, Error::Timeout { .. }), "{impatient:?}");
+    let patient = client.with_timeout(Duration::from_secs(10));
+    assert_eq!(
+        patient.note_feed(&Channel::Food, 1).await.unwrap().items.len(),
+        20
+    );
+    assert_eq!((client.request_count(), client.requests_left()), (2, Some(0)));
+    assert!(matches!(
+        patient.note_feed(&Channel::Food, 2).await,
+        Err(Error::BudgetSpent { .. })
+    ));
+}
