@@ -6,6 +6,7 @@
 //! - [`check_drift`]: compare a published document with the committed one,
 //!   and what `justone-gen`'s build would make of it.
 //! - [`probe::probe`]: compare live feed items with the committed item shape.
+//! - [`public_api`]: the library's public API as a committed list.
 
 #![warn(missing_docs)]
 
@@ -14,6 +15,7 @@ pub mod drift;
 pub mod fetch;
 pub mod normalize;
 pub mod probe;
+pub mod public_api;
 pub mod shape;
 pub mod spec_documents;
 pub mod surface;

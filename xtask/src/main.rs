@@ -66,6 +66,14 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Write justone-xhs's public API, one line per item, to
+    /// crates/justone-xhs/public-api.txt (from rustdoc's JSON); with
+    /// --check, exit 1 when the committed list differs from the code.
+    PublicApi {
+        /// Compare with the committed list instead of writing it.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Args)]
@@ -196,6 +204,7 @@ fn main() -> ExitCode {
             },
         ),
         Command::BenchCompare { runs } => bench_compare(runs),
+        Command::PublicApi { check } => public_api(check),
         Command::Probe {
             base_url,
             channels,
@@ -312,4 +321,50 @@ fn write_shape() -> Result<PathBuf, Box<dyn std::error::Error>> {
     let path = xtask::shape_file()?;
     xtask::document::write_atomically(&path, &xtask::probe::derive_shape(&example, &pages).to_json())?;
     Ok(path)
+}
+
+/// `cargo xtask public-api [--check]`.
+fn public_api(check: bool) -> ExitCode {
+    let result = xtask::workspace_root()
+        .map_err(|e| e.to_string())
+        .and_then(|root| {
+            let list = xtask::public_api::generate(&root).map_err(|e| e.to_string())?;
+            let path = root.join(xtask::public_api::LIST);
+            if !check {
+                return std::fs::write(&path, list)
+                    .map(|()| true)
+                    .map_err(|e| format!("{}: {e}", path.display()));
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            if committed == list {
+                return Ok(true);
+            }
+            let added: Vec<&str> = list
+                .lines()
+                .filter(|l| !committed.lines().any(|c| c == *l))
+                .collect();
+            let removed: Vec<&str> = committed
+                .lines()
+                .filter(|c| !list.lines().any(|l| l == *c))
+                .collect();
+            eprintln!(
+                "public-api: {} differs from the code; run `cargo xtask public-api` and review the diff",
+                path.display()
+            );
+            for line in removed {
+                eprintln!("- {line}");
+            }
+            for line in added {
+                eprintln!("+ {line}");
+            }
+            Ok(false)
+        });
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("public-api: {error}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -48,7 +48,7 @@
 //! | `rustls-aws-lc-rs` | | TLS with rustls and the aws-lc-rs provider (needs a C compiler) |
 //! | `native-tls` | | TLS with the platform's library (OpenSSL on Linux) |
 //! | `http2` | | HTTP/2 when the server offers it; without it, HTTP/1.1 (which the API serves) and no `h2` to compile |
-//! | `mock` | | [`mock::DemoServer`], a local Notes Feed serving bundled fixtures, and [`mock::FaultyServer`], for tests, demos and examples without a token |
+//! | `mock` | | `mock::DemoServer`, a local Notes Feed serving bundled fixtures, and `mock::FaultyServer`, for tests, demos and examples without a token |
 //!
 //! With several TLS features enabled, `native-tls` wins over
 //! `rustls-aws-lc-rs`, which wins over `rustls`; with none, only plain

@@ -1,0 +1,81 @@
+//! The library as its documentation describes it, from outside the
+//! workspace: no workspace features, no self dev-dependency.
+
+use std::error::Error as _;
+
+use futures::TryStreamExt;
+use justone_xhs::mock::DemoServer;
+use justone_xhs::{Channel, Client, Error, ErrorClass, NextPage, NoteSort, NoteType, ops};
+
+#[tokio::test]
+async fn a_demo_harvest_with_the_token_demo_keeps_request_ids_whole() {
+    let server = DemoServer::builder().pages(2).start_async().await;
+    let client = Client::builder().token("demo").base_url(server.base_url()).build().unwrap();
+    assert_eq!(downstream_check::first_page_size(&client, &Channel::Food).await.unwrap(), 20);
+    let page = client.note_feed(&Channel::Food, 1).await.unwrap();
+    let id = page.request_id.unwrap();
+    assert!(id.contains("demo") && !id.contains("[redacted]"), "{id}");
+    let items: Vec<_> = client.pages(Channel::Travel).items().try_collect().await.unwrap();
+    assert_eq!(items.len(), 40);
+}
+
+#[tokio::test]
+async fn any_operation_by_id_with_plain_pairs_and_json_data() {
+    let server = DemoServer::builder().start_async().await;
+    let client = Client::builder()
+        .token(justone_xhs::mock::DEMO_TOKEN)
+        .base_url(server.base_url())
+        .max_requests(4)
+        .build()
+        .unwrap();
+    let data = downstream_check::search(&client, "coffee").await.unwrap();
+    assert_eq!(data["demo"], true);
+    let typed = client
+        .search_notes("coffee", NoteSort::TimeDescending, NoteType::Video)
+        .send()
+        .await
+        .unwrap();
+    assert!(typed.data_str().is_some());
+    // The demo's answer does not say how it pages: one page, and why.
+    let pages: Vec<_> = client
+        .operation(ops::GET_API_XIAOHONGSHU_SEARCH_NOTE_V2)
+        .param("keyword", "coffee")
+        .pages()
+        .unwrap()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    assert!(matches!(pages[0].next, NextPage::Unreadable(_)));
+    assert_eq!(client.requests_left(), Some(1));
+    // A misspelt operation gets suggestions, and nothing is sent.
+    match client.call_operation("getApiXiaohongshuSearchNoteV9", [("keyword", "k")]).await {
+        Err(Error::UnknownOperation { suggestions, .. }) => assert!(!suggestions.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.requests_left(), Some(1));
+}
+
+#[tokio::test]
+async fn a_connection_failure_has_a_source_and_a_class() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder()
+        .token(justone_xhs::mock::DEMO_TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(justone_xhs::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.balance().await.unwrap_err();
+    assert_eq!(error.class(), ErrorClass::Network);
+    assert!(error.source().is_some(), "{error:?}");
+    assert!(!format!("{error:?}").contains("token="));
+}
+
+// The synchronous start works from a plain test, without a runtime.
+#[test]
+fn starts_without_a_runtime() {
+    let server = DemoServer::builder().start();
+    assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    assert_eq!(server.requests(), 0);
+}
