@@ -10,8 +10,17 @@ use justone_xhs::{Channel, Client, Error, ErrorClass, NextPage, NoteSort, NoteTy
 #[tokio::test]
 async fn a_demo_harvest_with_the_token_demo_keeps_request_ids_whole() {
     let server = DemoServer::builder().pages(2).start_async().await;
-    let client = Client::builder().token("demo").base_url(server.base_url()).build().unwrap();
-    assert_eq!(downstream_check::first_page_size(&client, &Channel::Food).await.unwrap(), 20);
+    let client = Client::builder()
+        .token("demo")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    assert_eq!(
+        downstream_check::first_page_size(&client, &Channel::Food)
+            .await
+            .unwrap(),
+        20
+    );
     let page = client.note_feed(&Channel::Food, 1).await.unwrap();
     let id = page.request_id.unwrap();
     assert!(id.contains("demo") && !id.contains("[redacted]"), "{id}");
@@ -50,7 +59,10 @@ async fn any_operation_by_id_with_plain_pairs_and_json_data() {
     assert!(matches!(pages[0].next, NextPage::Unreadable(_)));
     assert_eq!(client.requests_left(), Some(1));
     // A misspelt operation gets suggestions, and nothing is sent.
-    match client.call_operation("getApiXiaohongshuSearchNoteV9", [("keyword", "k")]).await {
+    match client
+        .call_operation("getApiXiaohongshuSearchNoteV9", [("keyword", "k")])
+        .await
+    {
         Err(Error::UnknownOperation { suggestions, .. }) => assert!(!suggestions.is_empty()),
         other => panic!("{other:?}"),
     }
@@ -59,7 +71,11 @@ async fn any_operation_by_id_with_plain_pairs_and_json_data() {
 
 #[tokio::test]
 async fn a_connection_failure_has_a_source_and_a_class() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let client = Client::builder()
         .token(justone_xhs::mock::DEMO_TOKEN)
         .base_url(format!("http://127.0.0.1:{port}"))
