@@ -36,6 +36,9 @@ pub struct RunShape {
     pub format: String,
     pub raw: bool,
     pub dedup: bool,
+    /// `--fields` as given (empty for the whole record).
+    #[serde(default)]
+    pub fields: String,
 }
 
 impl RunShape {
@@ -61,6 +64,7 @@ impl RunShape {
         differ("--format", self.format.clone(), earlier.format.clone());
         differ("--raw", self.raw.to_string(), earlier.raw.to_string());
         differ("--dedup", self.dedup.to_string(), earlier.dedup.to_string());
+        differ("--fields", self.fields.clone(), earlier.fields.clone());
         out
     }
 }
@@ -278,6 +282,7 @@ mod tests {
             format: "jsonl".into(),
             raw: false,
             dedup: false,
+            fields: String::new(),
         }
     }
 

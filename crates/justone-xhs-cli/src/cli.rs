@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use justone_xhs::Channel;
 
+use crate::record_fields::FieldList;
+
 /// Read Xiaohongshu (RedNote) notes feeds through Just One API.
 ///
 /// The token is read from JUST_ONE_API_TOKEN (or JUSTONEAPI_TOKEN), or from
@@ -51,6 +53,13 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `justone-xhs man | man -l -`.
     Man,
+    /// Print the JSON Schema (draft 2020-12) of what `feed` writes per
+    /// note, e.g. `justone-xhs schema record > record.schema.json`.
+    Schema {
+        /// The schema to print.
+        #[arg(value_enum)]
+        what: SchemaKind,
+    },
     /// Serve the feed to AI agents: an MCP server on stdin/stdout.
     ///
     /// A Model Context Protocol server with the tools list_channels, get_feed
@@ -58,6 +67,12 @@ pub enum Command {
     /// without a token: `justone-xhs mcp --demo`.
     #[cfg(feature = "mcp")]
     Mcp(McpArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The normalized record (jsonl, json; csv flattens it).
+    Record,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,9 +145,17 @@ pub struct FeedArgs {
     /// pages not yet complete in it are fetched.
     #[arg(long, requires = "output")]
     pub resume: bool,
-    /// Write the provider's item objects unchanged (jsonl and json only).
+    /// Write the provider's item objects unchanged (jsonl and json only;
+    /// no provenance fields: see the README).
     #[arg(long)]
     pub raw: bool,
+    /// Write only these fields of each record, in this order (jsonl, json,
+    /// csv, table), e.g. `id,title,likes,fetched_at`. The fields: channel,
+    /// page, id, type, title, desc, likes, author, author_id,
+    /// author_nickname, category, category_id, category_name, timestamp,
+    /// is_ads, cover, fetched_at, request_id.
+    #[arg(long, value_name = "LIST", value_parser = FieldList::parse, conflicts_with = "raw")]
+    pub fields: Option<FieldList>,
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
@@ -288,6 +311,9 @@ impl FeedArgs {
         if let Some(path) = &self.output {
             flag("output", Some(path.display().to_string()));
         }
+        if let Some(fields) = &self.fields {
+            flag("fields", Some(fields.to_string()));
+        }
         for (set, name) in [
             (self.overwrite, "overwrite"),
             (self.resume, "resume"),
@@ -398,6 +424,8 @@ mod tests {
                 "--resume",
                 "--format",
                 "json",
+                "--fields",
+                "id,author,fetched_at",
             ],
         ] {
             let args = parse(&line);

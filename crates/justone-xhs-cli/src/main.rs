@@ -16,12 +16,15 @@ mod output_lock;
 mod page_sink;
 mod progress;
 mod record;
+mod record_fields;
+mod record_schema;
 mod render;
 mod report;
 mod signals;
 #[cfg(feature = "sqlite")]
 mod store;
 mod token_file;
+mod utc_time;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -34,13 +37,14 @@ use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Error};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format};
+use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, SchemaKind};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::file_sink::FileSink;
 use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
 use crate::page_sink::PageSink;
 use crate::progress::Progress;
+use crate::record_fields::Field;
 use crate::render::{Renderer, TextFormat};
 use crate::signals::Signals;
 
@@ -74,7 +78,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Channels { .. } if stdout_is_closed() => exit(Err(closed_stdout())),
         Command::Channels { format } => exit(print_channels(format).or_else(|e| report_io(&e))),
-        Command::Completions { .. } | Command::Man if stdout_is_closed() => exit(Err(closed_stdout())),
+        Command::Completions { .. } | Command::Man | Command::Schema { .. } if stdout_is_closed() => {
+            exit(Err(closed_stdout()))
+        }
+        Command::Schema {
+            what: SchemaKind::Record,
+        } => exit(write_stdout(record_schema::record_schema().as_bytes()).or_else(|e| report_io(&e))),
         Command::Completions { shell } => {
             // Rendered in memory: the generators panic on a write error.
             let mut script = Vec::new();
@@ -90,17 +99,22 @@ fn main() -> ExitCode {
         Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(mut args) => {
             args.format = args.effective_format(format_given);
-            if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite) {
+            let conflict = if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite)
+            {
+                Some("--raw works with --format jsonl or json")
+            } else if args.fields.is_some() && args.format == Format::Sqlite {
+                Some("--fields works with --format jsonl, json, csv or table (a database keeps every field)")
+            } else {
+                None
+            };
+            if let Some(message) = conflict {
                 let mut command = Cli::command();
                 let feed = command
                     .find_subcommand_mut("feed")
                     .map(std::mem::take)
                     .unwrap_or_default();
                 feed.bin_name("justone-xhs feed")
-                    .error(
-                        clap::error::ErrorKind::ArgumentConflict,
-                        "--raw works with --format jsonl or json",
-                    )
+                    .error(clap::error::ErrorKind::ArgumentConflict, message)
                     .exit();
             }
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
@@ -228,6 +242,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         format: format!("{:?}", args.format).to_lowercase(),
         raw: args.raw,
         dedup: args.dedup,
+        fields: args.fields.as_ref().map(ToString::to_string).unwrap_or_default(),
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume {
@@ -389,6 +404,10 @@ fn resumable(args: &FeedArgs) -> Result<(), String> {
             "--resume cannot continue --dedup in a table (it holds no note ids); use --format jsonl, json, csv or sqlite"
                 .to_owned(),
         ),
+        Some(_) if args.dedup && args.fields.as_ref().is_some_and(|f| !f.0.contains(&Field::Id)) => Err(
+            "--resume cannot continue --dedup without the field id in --fields (the output holds no note ids)"
+                .to_owned(),
+        ),
         Some(_) => Ok(()),
     }
 }
@@ -475,7 +494,7 @@ fn open_files(
     } else {
         100
     };
-    let mut renderer = Renderer::new(format, args.raw, args.dedup, width);
+    let mut renderer = Renderer::new(format, args.raw, args.dedup, width, args.fields.clone());
     let (output, marks) = match &args.output {
         _ if to_stdout => (Output::stdout(), None),
         Some(path) if args.resume => {

@@ -18,13 +18,14 @@ pub fn page(page: &FeedPage, raw: bool) -> Result<Map<String, Value>, ToolError>
 }
 
 fn items(page: &FeedPage, raw: bool) -> Result<Vec<Value>, ToolError> {
+    let fetched_at = crate::utc_time::now();
     page.items
         .iter()
         .map(|item| {
             if raw {
                 serde_json::to_value(item)
             } else {
-                serde_json::to_value(Record::new(&page.channel, page.page, item))
+                serde_json::to_value(Record::new(page, item, &fetched_at))
             }
         })
         .collect::<Result<_, _>>()

@@ -95,7 +95,7 @@ impl FeedTools {
     }
 
     #[tool(
-        description = "Fetch one page of a channel's Xiaohongshu (RedNote) notes feed. Each call sends one request to Just One API, which may be billed (retries of a failed request count too). Items are normalized records (channel, page, id, type, title, desc, likes, author, category, timestamp, is_ads, cover), or with raw: true the provider's objects unchanged. next_page is null when the feed has ended.",
+        description = "Fetch one page of a channel's Xiaohongshu (RedNote) notes feed. Each call sends one request to Just One API, which may be billed (retries of a failed request count too). Items are normalized records (channel, page, id, type, title, desc, likes, author, category, timestamp, is_ads, cover, fetched_at, request_id), or with raw: true the provider's objects unchanged. next_page is null when the feed has ended.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn get_feed(&self, Parameters(args): Parameters<GetFeedArgs>) -> Result<CallToolResult, ToolError> {

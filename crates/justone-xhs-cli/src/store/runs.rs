@@ -191,6 +191,7 @@ mod tests {
             format: "sqlite".into(),
             raw: false,
             dedup: false,
+            fields: String::new(),
         };
         assert_eq!(nothing(&conn, &shape), "no runs", "a schema without runs");
         let id = start(&conn, &shape, "justone-xhs feed").unwrap();
