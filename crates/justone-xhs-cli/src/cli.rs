@@ -2,6 +2,7 @@
 //! these names, defaults and exit codes.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use justone_xhs::Channel;
@@ -44,6 +45,11 @@ pub enum Command {
     Api(crate::api_command::ApiArgs),
     /// Print the account's balance.
     Balance(crate::balance_command::BalanceArgs),
+    /// Rank what a database's history shows: the notes whose likes grew
+    /// most, the creators seen most and growing fastest (`--chart` draws
+    /// the top notes as SVG). Sends no request.
+    #[cfg(feature = "sqlite")]
+    Trends(crate::trends_command::TrendsArgs),
     /// Print a shell completion script, e.g.
     /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
     Completions {
@@ -176,6 +182,16 @@ pub struct FeedArgs {
     /// continues it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_requests: Option<u64>,
+    /// Harvest again every DURATION (`30m`, `1h`) into the same database,
+    /// one run each (a run that takes longer skips the starts it overran),
+    /// until --for has passed or a signal arrives between runs (exit 0; a
+    /// signal during a run stops it as usual). Needs a database --output.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg::parse, conflicts_with_all = ["resume", "dry_run"])]
+    pub every: Option<Duration>,
+    /// With --every: start no run once DURATION (`24h`) has passed since
+    /// the first started; without it, the runs go on until a signal.
+    #[arg(long = "for", value_name = "DURATION", value_parser = crate::duration_arg::parse, requires = "every")]
+    pub for_: Option<Duration>,
     /// Print what the run would fetch and the most requests it could send,
     /// then exit without sending any.
     #[arg(long)]
@@ -285,7 +301,9 @@ fn shorten(value: &str) -> String {
 
 impl FeedArgs {
     /// The command line that parses back into these arguments, with
-    /// defaults left out: the base of every "continue with" command. The
+    /// defaults left out: the base of every "continue with" command.
+    /// `--every` and `--for` are left out too: each run of a series is one
+    /// harvest, continued (and recorded in the database) as one. The
     /// base URL is left out when it came from the environment (it may hold
     /// credentials, and the environment still has it).
     pub fn to_args(&self, base_url_from_env: bool) -> Vec<String> {

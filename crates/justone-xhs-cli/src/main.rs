@@ -6,6 +6,7 @@ mod balance_command;
 mod checkpoint;
 mod cli;
 mod connection;
+mod duration_arg;
 mod exit_code;
 mod file_sink;
 mod harvest;
@@ -19,11 +20,18 @@ mod record;
 mod record_fields;
 mod record_schema;
 mod render;
+mod repeated_harvest;
 mod report;
 mod signals;
 #[cfg(feature = "sqlite")]
 mod store;
 mod token_file;
+#[cfg(feature = "sqlite")]
+mod trends;
+#[cfg(feature = "charts")]
+mod trends_chart;
+#[cfg(feature = "sqlite")]
+mod trends_command;
 mod utc_time;
 
 use std::io::{IsTerminal, Write};
@@ -96,6 +104,8 @@ fn main() -> ExitCode {
                 .or_else(|e| report_io(&e)),
         ),
         Command::Api(args) => exit(api_command::run(args)),
+        #[cfg(feature = "sqlite")]
+        Command::Trends(args) => exit(trends_command::run(args)),
         Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(mut args) => {
             args.format = args.effective_format(format_given);
@@ -221,6 +231,22 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
 async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     // From here on SIGINT/SIGTERM are ours: a run stops cleanly however early.
     let mut signals = Signals::new();
+    let Some(every) = args.every else {
+        return feed_once(&args, base_url_from_env, &mut signals).await;
+    };
+    if args.format != Format::Sqlite {
+        return Err(usage(
+            "--every adds a run to a database each time: use --output FILE.db (or --format sqlite)",
+        ));
+    }
+    repeated_harvest::run(every, args.for_, &mut signals, async |signals: &mut Signals| {
+        feed_once(&args, base_url_from_env, signals).await
+    })
+    .await
+}
+
+/// One harvest: the whole of `feed` without `--every`.
+async fn feed_once(args: &FeedArgs, base_url_from_env: bool, signals: &mut Signals) -> Result<(), Exit> {
     let last_page = args
         .page
         .checked_add(args.pages - 1)
@@ -246,11 +272,11 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume {
-        resumable(&args).map_err(|message| usage(&message))?;
+        resumable(args).map_err(|message| usage(&message))?;
     }
 
     if args.dry_run {
-        return print_plan(&args, &channels, last_page);
+        return print_plan(args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
     let started_demo = connection::start_demo(&args.connection)?;
@@ -263,7 +289,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     .map_err(|e| report(&e))?;
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
-            let (mut files, marks) = unless_signalled(&mut signals, {
+            let (mut files, marks) = unless_signalled(signals, {
                 let args = args.clone();
                 move || open_files(&args, format, shape, to_stdout)
             })
@@ -276,7 +302,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
             }
             (Box::new(files), marks)
         }
-        None => open_store(&args, &shape, base_url_from_env, client.cancellation_token())?,
+        None => open_store(args, &shape, base_url_from_env, client.cancellation_token())?,
     };
     let marks = match marks {
         Some(marks) => marks,
@@ -324,7 +350,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
         Vec::new()
     } else {
-        continue_with(&args, base_url_from_env, &outcome, last_page)
+        continue_with(args, base_url_from_env, &outcome, last_page)
     };
     match report::finish(&outcome, args.quiet, &commands) {
         Exit::Success => Ok(()),

@@ -292,7 +292,7 @@ fn is_number(field: Field) -> bool {
 
 /// Pads or cuts `text` to exactly `width` terminal columns, cutting with `…`
 /// and counting wide characters (CJK, emoji) as two columns.
-fn fit(text: &str, width: usize) -> String {
+pub fn fit(text: &str, width: usize) -> String {
     let text = display_safe(text);
     let shown = text.width();
     if shown <= width {

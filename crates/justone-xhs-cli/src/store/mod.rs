@@ -19,6 +19,7 @@ mod schema;
 mod sink;
 mod writer;
 
+pub use connection::open_read_only;
 pub use error::StoreError;
 pub use runs::without_credentials;
 pub use sink::Store;
