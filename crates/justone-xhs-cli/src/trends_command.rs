@@ -66,9 +66,9 @@ pub fn run(args: TrendsArgs) -> Result<(), Exit> {
         channel: channel.as_ref().map(|c| c.oid().to_owned()),
         since: args.since,
     };
-    let conn = crate::store::open_read_only(&args.database).map_err(|e| e.report())?;
+    let conn = crate::store::open_read_only(&args.database).map_err(|e| unreadable(&e))?;
     let found = trends::compute(&conn, &window, args.limit as usize)
-        .map_err(|e| StoreError::sqlite(&args.database, e).report())?;
+        .map_err(|e| unreadable(&StoreError::sqlite(&args.database, e)))?;
     #[cfg(feature = "charts")]
     if let Some(path) = &args.chart {
         let title = format!("Likes over time: {}", describe(&args, channel.as_ref()));
@@ -85,6 +85,16 @@ pub fn run(args: TrendsArgs) -> Result<(), Exit> {
         TrendsFormat::Table => tables(&found, &describe(&args, channel.as_ref())),
     };
     crate::write_stdout(text.as_bytes()).or_else(|e| crate::report_io(&e))
+}
+
+/// Reports a database that cannot be read. The store's own hints are
+/// about writing a harvest; here the file is only read.
+fn unreadable(error: &StoreError) -> Exit {
+    crate::report::say(format_args!("error: {error}"));
+    crate::report::say(format_args!(
+        "hint: trends reads a database that `justone-xhs feed --output FILE.db` wrote, and changes nothing in it"
+    ));
+    error.exit()
 }
 
 /// The window in words: `food, last 24h`.

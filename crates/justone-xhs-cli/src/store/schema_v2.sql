@@ -12,11 +12,15 @@ ALTER TABLE observations ADD COLUMN request_id TEXT;
 -- columns answers shorter queries from its own copy of the text. The table
 -- keeps that copy (not an external-content table over `notes`): an external
 -- one is keyed by rowid, which VACUUM may renumber in `notes`.
+-- columnsize=0: no table of column sizes to write with every note (bm25's
+-- `rank` measures the columns when a query asks: a cost paid by readers,
+-- not by the harvest).
 CREATE VIRTUAL TABLE notes_fts USING fts5 (
     note_id UNINDEXED,
     title,
     "desc",
-    tokenize = 'trigram'
+    tokenize = 'trigram',
+    columnsize = 0
 );
 
 INSERT INTO notes_fts (note_id, title, "desc") SELECT id, title, "desc" FROM notes;
