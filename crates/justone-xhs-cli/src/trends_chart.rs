@@ -1,130 +1,96 @@
 //! `trends --chart FILE.svg`: the top notes' likes over time, one line per
-//! note, as SVG written out directly. Labels are SVG `<text>`, which the
-//! viewer lays out with its own fonts, so drawing needs no font, no font
-//! library and no system library (a plotting crate would need one to
-//! measure its labels).
+//! note, drawn with plotters' SVG back end. Without plotters' font features
+//! labels are SVG `<text>` that the viewer lays out with its own fonts: no
+//! font, font library or system library is needed to draw.
 
-use std::fmt::Write;
+use std::io;
+use std::time::{Duration, UNIX_EPOCH};
 
 use justone_xhs::display_safe;
+use plotters::prelude::*;
 
 use crate::trends::NoteTrend;
 
-const WIDTH: f64 = 960.0;
-const HEIGHT: f64 = 540.0;
-/// The plot area: left, top, right, bottom; the legend is right of it.
-const PLOT: (f64, f64, f64, f64) = (80.0, 40.0, 660.0, 480.0);
 /// Ten colours that stay apart on white (and for common colour blindness).
-const COLOURS: [&str; 10] = [
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999",
-    "#882255",
+const COLOURS: [RGBColor; 10] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0xf0, 0xe4, 0x42),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x99, 0x99, 0x99),
+    RGBColor(0x88, 0x22, 0x55),
 ];
-/// At most this many lines: more cannot be told apart.
-pub const MAX_SERIES: usize = COLOURS.len();
 
-/// The SVG document of `notes` (the first [`MAX_SERIES`]), titled `title`.
-pub fn svg(notes: &[NoteTrend], title: &str) -> String {
-    let notes = &notes[..notes.len().min(MAX_SERIES)];
-    let points = notes.iter().flat_map(|note| &note.series);
-    let (mut t0, mut t1, mut y0, mut y1) = (f64::MAX, f64::MIN, i64::MAX, i64::MIN);
-    for point in points {
-        t0 = t0.min(point.unix);
-        t1 = t1.max(point.unix);
-        y0 = y0.min(point.likes);
-        y1 = y1.max(point.likes);
-    }
-    if notes.is_empty() {
-        (t0, t1, y0, y1) = (0.0, 1.0, 0, 1);
-    }
-    // A flat range still needs a scale.
-    let t_span = (t1 - t0).max(1.0);
-    let y_span = (y1 - y0).max(1) as f64;
-    let (left, top, right, bottom) = PLOT;
-    let x = |unix: f64| left + (unix - t0) / t_span * (right - left);
-    let y = |likes: i64| bottom - (likes - y0) as f64 / y_span * (bottom - top);
+/// The SVG document of the first notes (at most as many as there are
+/// colours: more lines cannot be told apart), titled `title`.
+pub fn svg(notes: &[NoteTrend], title: &str) -> io::Result<String> {
+    let notes = &notes[..notes.len().min(COLOURS.len())];
+    let points = || notes.iter().flat_map(|note| &note.series);
+    let t0 = points().map(|p| p.unix).fold(f64::MAX, f64::min);
+    let t1 = points().map(|p| p.unix).fold(f64::MIN, f64::max);
+    let y0 = points().map(|p| p.likes).min().unwrap_or(0);
+    let y1 = points().map(|p| p.likes).max().unwrap_or(0);
+    // An empty or flat range still needs a scale.
+    let (t0, t1) = if t0 < t1 { (t0, t1) } else { (0.0, 1.0) };
+    let (y0, y1) = (y0, y1.max(y0 + 1));
 
     let mut out = String::new();
-    // Writing to a String cannot fail.
-    let _ = write!(
-        out,
-        r##"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">
-<rect width="100%" height="100%" fill="white"/>
-<text x="{left}" y="24" font-size="15">{}</text>
-<g class="axes" stroke="#444">
-<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>
-<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}"/>
-</g>
-"##,
-        escape(title)
-    );
-    for step in 0..=4 {
-        let likes = y0 + (y_span * f64::from(step) / 4.0).round() as i64;
-        let at = y(likes);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{left}" y1="{at:.1}" x2="{right}" y2="{at:.1}" stroke="#ddd"/><text x="{}" y="{:.1}" text-anchor="end">{likes}</text>"##,
-            left - 6.0,
-            at + 4.0
-        );
+    {
+        let root = SVGBackend::with_string(&mut out, (960, 540)).into_drawing_area();
+        root.fill(&WHITE).map_err(io::Error::other)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(display_safe(title), ("sans-serif", 22))
+            .margin(16)
+            .x_label_area_size(36)
+            .y_label_area_size(72)
+            .build_cartesian_2d(t0..t1, y0..y1)
+            .map_err(io::Error::other)?;
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|unix| utc_minute(*unix))
+            .label_style(("sans-serif", 15))
+            .x_desc("UTC")
+            .y_desc("likes")
+            .draw()
+            .map_err(io::Error::other)?;
+        for (note, colour) in notes.iter().zip(COLOURS) {
+            let title = display_safe(note.title.as_deref().unwrap_or(&note.id));
+            let label = format!(
+                "{} (+{})",
+                title.chars().take(24).collect::<String>(),
+                note.growth
+            );
+            chart
+                .draw_series(LineSeries::new(
+                    note.series.iter().map(|p| (p.unix, p.likes)),
+                    colour.stroke_width(2),
+                ))
+                .map_err(io::Error::other)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(io::Error::other)?;
+        root.present().map_err(io::Error::other)?;
     }
-    let time = |unix: f64| {
-        notes
-            .iter()
-            .flat_map(|note| &note.series)
-            .find(|point| point.unix == unix)
-            .map(|point| point.at.get(..16).unwrap_or(&point.at).replace('T', " "))
-            .unwrap_or_default()
-    };
-    let _ = writeln!(
-        out,
-        r#"<text x="{left}" y="{}">{} UTC</text><text x="{right}" y="{}" text-anchor="end">{} UTC</text>"#,
-        bottom + 20.0,
-        escape(&time(t0)),
-        bottom + 20.0,
-        escape(&time(t1)),
-    );
-    let _ = writeln!(
-        out,
-        r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">likes</text>"#,
-        (top + bottom) / 2.0,
-        (top + bottom) / 2.0
-    );
-    for (n, (note, colour)) in notes.iter().zip(COLOURS).enumerate() {
-        let label = note.title.as_deref().unwrap_or(&note.id);
-        let label: String = label.chars().take(24).collect();
-        let line: Vec<String> = note
-            .series
-            .iter()
-            .map(|point| format!("{:.1},{:.1}", x(point.unix), y(point.likes)))
-            .collect();
-        let legend = top + 18.0 * n as f64;
-        let _ = writeln!(
-            out,
-            r#"<g class="series" data-note="{id}"><title>{label} (+{growth})</title><polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/><rect x="{lx}" y="{ly}" width="12" height="12" fill="{colour}"/><text x="{tx}" y="{ty}">{label} (+{growth})</text></g>"#,
-            id = escape(&note.id),
-            label = escape(&label),
-            growth = note.growth,
-            points = line.join(" "),
-            lx = right + 20.0,
-            ly = legend,
-            tx = right + 38.0,
-            ty = legend + 11.0,
-        );
-    }
-    out.push_str("</svg>\n");
-    out
+    Ok(out)
 }
 
-/// Text as SVG character data or attribute value: provider text never
-/// carries markup, and a control character (which XML forbids) becomes
-/// U+FFFD.
-fn escape(text: &str) -> String {
-    display_safe(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// `12-03 01:19` (month, day, UTC time) for an axis label.
+fn utc_minute(unix: f64) -> String {
+    let at = crate::utc_time::format(UNIX_EPOCH + Duration::from_secs_f64(unix.max(0.0)));
+    at.get(5..16).unwrap_or(&at).replace('T', " ")
 }
 
 #[cfg(test)]
@@ -132,14 +98,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markup_and_control_characters_are_escaped() {
-        assert_eq!(escape("a<b>&\"c\"\u{1}"), "a&lt;b&gt;&amp;&quot;c&quot;\u{fffd}");
+    fn no_notes_is_still_a_document() {
+        let svg = svg(&[], "none").unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{svg}"
+        );
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
     }
 
     #[test]
-    fn no_notes_is_still_a_document() {
-        let svg = svg(&[], "none");
-        assert!(svg.starts_with("<?xml") && svg.ends_with("</svg>\n"));
-        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    fn axis_times_are_utc_minutes() {
+        assert_eq!(utc_minute(1_798_761_600.0), "01-01 00:00");
     }
 }

@@ -72,10 +72,12 @@ pub fn run(args: TrendsArgs) -> Result<(), Exit> {
     #[cfg(feature = "charts")]
     if let Some(path) = &args.chart {
         let title = format!("Likes over time: {}", describe(&args, channel.as_ref()));
-        std::fs::write(path, crate::trends_chart::svg(&found.notes, &title)).map_err(|e| {
-            crate::report::say(format_args!("error: cannot write {}: {e}", path.display()));
-            Exit::Other
-        })?;
+        crate::trends_chart::svg(&found.notes, &title)
+            .and_then(|svg| std::fs::write(path, svg))
+            .map_err(|e| {
+                crate::report::say(format_args!("error: cannot write {}: {e}", path.display()));
+                Exit::Other
+            })?;
     }
     let text = match args.format {
         TrendsFormat::Json => match serde_json::to_string(&found) {

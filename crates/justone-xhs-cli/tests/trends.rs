@@ -111,22 +111,51 @@ fn trends_rank_notes_and_creators_by_growth_between_runs_and_chart_them() {
     let most_seen = &found["creators_most_seen"][0];
     assert!(most_seen["notes"].as_u64().unwrap() >= 1);
 
-    // The chart: an SVG document with one line of two points per top note.
+    // The chart: an SVG document with a line over time per top note, in
+    // the colours of its legend, which names them in rank order.
     let svg = std::fs::read_to_string(&chart).unwrap();
     let document = roxmltree::Document::parse(&svg).unwrap();
     assert_eq!(document.root_element().tag_name().name(), "svg");
-    let series: Vec<roxmltree::Node<'_, '_>> = document
+    let legend: Vec<&str> = document
         .descendants()
-        .filter(|node| node.attribute("class") == Some("series"))
+        .filter(|node| node.has_tag_name("text"))
+        .filter_map(|node| node.text())
+        .filter(|text| text.contains("(+"))
         .collect();
-    let charted: Vec<&str> = series.iter().filter_map(|s| s.attribute("data-note")).collect();
-    assert_eq!(charted, expected.iter().map(|(id, _)| *id).collect::<Vec<_>>());
-    for line in &series {
-        let polyline = line
-            .descendants()
-            .find(|node| node.has_tag_name("polyline"))
-            .unwrap();
-        assert_eq!(polyline.attribute("points").unwrap().split(' ').count(), 2);
+    let growths: Vec<String> = legend
+        .iter()
+        .filter_map(|text| {
+            text.rsplit_once("(+")
+                .map(|(_, n)| n.trim().trim_end_matches(')').to_owned())
+        })
+        .collect();
+    assert_eq!(growths, ["500", "300", "100"], "{legend:?}");
+    let lines: Vec<(&str, Vec<f64>)> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("polyline") && node.attribute("stroke-width") == Some("2"))
+        .map(|node| {
+            let xs = node
+                .attribute("points")
+                .unwrap()
+                .split_whitespace()
+                .map(|point| point.split(',').next().unwrap().parse().unwrap())
+                .collect();
+            (node.attribute("stroke").unwrap(), xs)
+        })
+        .collect();
+    // A series spans the plot from the first run to the second; a legend
+    // sample is 16 pixels long.
+    let series: Vec<&str> = lines
+        .iter()
+        .filter(|(_, xs)| xs.len() == 2 && xs[1] - xs[0] > 100.0)
+        .map(|(colour, _)| *colour)
+        .collect();
+    assert_eq!(series.len(), 3, "{lines:?}");
+    for colour in &series {
+        assert!(
+            lines.iter().any(|(c, xs)| c == colour && xs[1] - xs[0] <= 16.0),
+            "a legend sample in {colour}"
+        );
     }
 
     // The table says the same, the largest growth first.
