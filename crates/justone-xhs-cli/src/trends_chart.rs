@@ -36,7 +36,12 @@ pub fn svg(notes: &[NoteTrend], title: &str) -> io::Result<String> {
     let y1 = points().map(|p| p.likes).max().unwrap_or(0);
     // An empty or flat range still needs a scale.
     let (t0, t1) = if t0 < t1 { (t0, t1) } else { (0.0, 1.0) };
-    let (y0, y1) = (y0, y1.max(y0 + 1));
+    // Headroom above the highest line for the legend, which sits there, and
+    // a little below the lowest, off the axis.
+    let legend = (y1 - y0).max(1) * (notes.len() as i64 + 2) / 12 + 1;
+    let (y0, y1) = (y0 - legend / 4, y1.max(y0 + 1) + legend);
+    // Runs minutes apart need the seconds; runs days apart need the date.
+    let time_label: fn(f64) -> String = if t1 - t0 < 3600.0 { utc_second } else { utc_minute };
 
     let mut out = String::new();
     {
@@ -52,7 +57,7 @@ pub fn svg(notes: &[NoteTrend], title: &str) -> io::Result<String> {
         chart
             .configure_mesh()
             .x_labels(5)
-            .x_label_formatter(&|unix| utc_minute(*unix))
+            .x_label_formatter(&|unix| time_label(*unix))
             .label_style(("sans-serif", 15))
             .x_desc("UTC")
             .y_desc("likes")
@@ -89,8 +94,17 @@ pub fn svg(notes: &[NoteTrend], title: &str) -> io::Result<String> {
 
 /// `12-03 01:19` (month, day, UTC time) for an axis label.
 fn utc_minute(unix: f64) -> String {
+    utc_text(unix, 5..16).replace('T', " ")
+}
+
+/// `01:19:30` (UTC) for an axis label.
+fn utc_second(unix: f64) -> String {
+    utc_text(unix, 11..19)
+}
+
+fn utc_text(unix: f64, part: std::ops::Range<usize>) -> String {
     let at = crate::utc_time::format(UNIX_EPOCH + Duration::from_secs_f64(unix.max(0.0)));
-    at.get(5..16).unwrap_or(&at).replace('T', " ")
+    at.get(part).map(str::to_owned).unwrap_or(at)
 }
 
 #[cfg(test)]
@@ -110,5 +124,6 @@ mod tests {
     #[test]
     fn axis_times_are_utc_minutes() {
         assert_eq!(utc_minute(1_798_761_600.0), "01-01 00:00");
+        assert_eq!(utc_second(1_798_761_600.0 + 3725.0), "01:02:05");
     }
 }
