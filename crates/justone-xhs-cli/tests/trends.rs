@@ -231,15 +231,14 @@ fn a_signal_between_runs_ends_the_series_cleanly() {
     let server = DemoServer::builder().pages(1).start();
     let mut child = support::command(
         &server.base_url(),
-        &["-c", "food", "--every", "1s", "-o", db.to_str().unwrap()],
+        &["-c", "food", "--every", "2s", "-o", db.to_str().unwrap()],
     )
     .stdout(Stdio::null())
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    // Two runs complete, and the third a second after the first is not due
-    // for most of a second.
+    // Two runs complete; the third is not due for almost two seconds.
     let complete = || {
         // The file may exist before its tables do.
         Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
