@@ -61,7 +61,7 @@ pub struct Trends {
     pub notes: Vec<NoteTrend>,
     /// Creators by notes seen, then sightings.
     pub creators_most_seen: Vec<CreatorTrend>,
-    /// Creators by their notes' growth.
+    /// Creators whose notes grew, by their growth.
     pub creators_fastest_growing: Vec<CreatorTrend>,
 }
 
@@ -118,7 +118,7 @@ pub fn compute(conn: &Connection, window: &Window, limit: usize) -> rusqlite::Re
             .then_with(|| a.id.cmp(&b.id))
     });
     let creators_most_seen = creators.iter().take(limit).cloned().collect();
-    creators.retain(|c| c.growth != 0);
+    creators.retain(|c| c.growth > 0);
     creators.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.id.cmp(&b.id)));
     creators.truncate(limit);
 
