@@ -44,6 +44,9 @@ pub struct RunShape {
     /// The parameters an operation walk started with (none for a feed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<(String, String)>,
+    /// `--fields` as given (empty for the whole record).
+    #[serde(default)]
+    pub fields: String,
 }
 
 impl RunShape {
@@ -77,6 +80,7 @@ impl RunShape {
                 .join(" ")
         };
         differ("the parameters", params(&self.params), params(&earlier.params));
+        differ("--fields", self.fields.clone(), earlier.fields.clone());
         out
     }
 }
@@ -329,6 +333,7 @@ mod tests {
             raw: false,
             dedup: false,
             params: Vec::new(),
+            fields: String::new(),
         }
     }
 

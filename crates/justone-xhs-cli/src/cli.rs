@@ -2,9 +2,12 @@
 //! these names, defaults and exit codes.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use justone_xhs::Channel;
+
+use crate::record_fields::FieldList;
 
 /// Read Xiaohongshu (RedNote) notes feeds through Just One API.
 ///
@@ -42,6 +45,11 @@ pub enum Command {
     Api(crate::api_command::ApiArgs),
     /// Print the account's balance.
     Balance(crate::balance_command::BalanceArgs),
+    /// Rank what a database's history shows: the notes whose likes grew
+    /// most, the creators seen most and growing fastest (`--chart` draws
+    /// the top notes as SVG). Sends no request.
+    #[cfg(feature = "sqlite")]
+    Trends(crate::trends_command::TrendsArgs),
     /// Print a shell completion script, e.g.
     /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
     Completions {
@@ -51,6 +59,13 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `justone-xhs man | man -l -`.
     Man,
+    /// Print the JSON Schema (draft 2020-12) of what `feed` writes per
+    /// note, e.g. `justone-xhs schema record > record.schema.json`.
+    Schema {
+        /// The schema to print.
+        #[arg(value_enum)]
+        what: SchemaKind,
+    },
     /// Serve the feed to AI agents: an MCP server on stdin/stdout.
     ///
     /// A Model Context Protocol server with the tools list_channels and
@@ -62,6 +77,12 @@ pub enum Command {
     /// not yet sent. Try it without a token: `justone-xhs mcp --demo`.
     #[cfg(feature = "mcp")]
     Mcp(McpArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The normalized record (jsonl, json; csv flattens it).
+    Record,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,9 +155,17 @@ pub struct FeedArgs {
     /// pages not yet complete in it are fetched.
     #[arg(long, requires = "output")]
     pub resume: bool,
-    /// Write the provider's item objects unchanged (jsonl and json only).
+    /// Write the provider's item objects unchanged (jsonl and json only;
+    /// no provenance fields: see the README).
     #[arg(long)]
     pub raw: bool,
+    /// Write only these fields of each record, in this order (jsonl, json,
+    /// csv, table), e.g. `id,title,likes,fetched_at`. The fields: channel,
+    /// page, id, type, title, desc, likes, author, author_id,
+    /// author_nickname, category, category_id, category_name, timestamp,
+    /// is_ads, cover, fetched_at, request_id.
+    #[arg(long, value_name = "LIST", value_parser = FieldList::parse, conflicts_with = "raw")]
+    pub fields: Option<FieldList>,
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
@@ -157,6 +186,16 @@ pub struct FeedArgs {
     /// continues it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_requests: Option<u64>,
+    /// Harvest again every DURATION (`30m`, `1h`) into the same database,
+    /// one run each (a run that takes longer skips the starts it overran),
+    /// until --for has passed or a signal arrives between runs (exit 0; a
+    /// signal during a run stops it as usual). Needs a database --output.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg::parse, conflicts_with_all = ["resume", "dry_run"])]
+    pub every: Option<Duration>,
+    /// With --every: start no run once DURATION (`24h`) has passed since
+    /// the first started; without it, the runs go on until a signal.
+    #[arg(long = "for", value_name = "DURATION", value_parser = crate::duration_arg::parse, requires = "every")]
+    pub for_: Option<Duration>,
     /// Print what the run would fetch and the most requests it could send,
     /// then exit without sending any.
     #[arg(long)]
@@ -274,7 +313,9 @@ fn shorten(value: &str) -> String {
 
 impl FeedArgs {
     /// The command line that parses back into these arguments, with
-    /// defaults left out: the base of every "continue with" command. The
+    /// defaults left out: the base of every "continue with" command.
+    /// `--every` and `--for` are left out too: each run of a series is one
+    /// harvest, continued (and recorded in the database) as one. The
     /// base URL is left out when it came from the environment (it may hold
     /// credentials, and the environment still has it).
     pub fn to_args(&self, base_url_from_env: bool) -> Vec<String> {
@@ -299,6 +340,9 @@ impl FeedArgs {
         }
         if let Some(path) = &self.output {
             flag("output", Some(path.display().to_string()));
+        }
+        if let Some(fields) = &self.fields {
+            flag("fields", Some(fields.to_string()));
         }
         for (set, name) in [
             (self.overwrite, "overwrite"),
@@ -410,6 +454,8 @@ mod tests {
                 "--resume",
                 "--format",
                 "json",
+                "--fields",
+                "id,author,fetched_at",
             ],
         ] {
             let args = parse(&line);

@@ -30,7 +30,7 @@ impl FileSink {
 
 impl PageSink for FileSink {
     fn page(&mut self, channel: usize, page: FeedPage, mark: ChannelMark) -> io::Result<usize> {
-        let (bytes, items) = self.renderer.page(&page)?;
+        let (bytes, items) = self.renderer.page(&page, &crate::utc_time::now())?;
         let records = self.renderer.records();
         self.output.commit(&bytes, records, Some((channel, mark)))?;
         Ok(items)

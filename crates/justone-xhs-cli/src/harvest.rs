@@ -93,7 +93,7 @@ pub async fn run(
     plan: Plan,
     sink: &mut dyn PageSink,
     progress: &Progress,
-    mut signals: Signals,
+    signals: &mut Signals,
 ) -> Outcome {
     let started = Instant::now();
     let mut outcome = Outcome {
@@ -332,7 +332,14 @@ mod tests {
                 prefetch: 0,
             };
             let mut sink = LateSignal { last_page: 2 };
-            let outcome = run(&client, plan, &mut sink, &Progress::new(false), Signals::new()).await;
+            let outcome = run(
+                &client,
+                plan,
+                &mut sink,
+                &Progress::new(false),
+                &mut Signals::new(),
+            )
+            .await;
             assert!(outcome.complete());
             assert!(outcome.stop.is_none(), "a late signal stopped a complete run");
         }

@@ -7,6 +7,7 @@ mod checkpoint;
 mod cli;
 mod command_line;
 mod connection;
+mod duration_arg;
 mod exit_code;
 mod file_sink;
 mod harvest;
@@ -18,12 +19,22 @@ mod output_lock;
 mod page_sink;
 mod progress;
 mod record;
+mod record_fields;
+mod record_schema;
 mod render;
+mod repeated_harvest;
 mod report;
 mod signals;
 #[cfg(feature = "sqlite")]
 mod store;
 mod token_file;
+#[cfg(feature = "sqlite")]
+mod trends;
+#[cfg(feature = "charts")]
+mod trends_chart;
+#[cfg(feature = "sqlite")]
+mod trends_command;
+mod utc_time;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -36,13 +47,14 @@ use justone_xhs::mock::DemoServer;
 use justone_xhs::{Channel, Error};
 
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format};
+use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, SchemaKind};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::file_sink::FileSink;
 use crate::harvest::{Plan, State, Stop};
 use crate::output::{OpenError, Output};
 use crate::page_sink::PageSink;
 use crate::progress::Progress;
+use crate::record_fields::Field;
 use crate::render::{Renderer, TextFormat};
 use crate::signals::Signals;
 
@@ -69,7 +81,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Channels { .. } if stdout_is_closed() => exit(Err(closed_stdout())),
         Command::Channels { format } => exit(print_channels(format).or_else(|e| report_io(&e))),
-        Command::Completions { .. } | Command::Man if stdout_is_closed() => exit(Err(closed_stdout())),
+        Command::Completions { .. } | Command::Man | Command::Schema { .. } if stdout_is_closed() => {
+            exit(Err(closed_stdout()))
+        }
+        Command::Schema {
+            what: SchemaKind::Record,
+        } => exit(write_stdout(record_schema::record_schema().as_bytes()).or_else(|e| report_io(&e))),
         Command::Completions { shell } => {
             // Rendered in memory: the generators panic on a write error.
             let mut script = Vec::new();
@@ -85,20 +102,27 @@ fn main() -> ExitCode {
             let own = matches.subcommand_matches("api").cloned().unwrap_or_default();
             exit(api_command::run(args, &own))
         }
+        #[cfg(feature = "sqlite")]
+        Command::Trends(args) => exit(trends_command::run(args)),
         Command::Balance(args) => exit(balance_command::run(args)),
         Command::Feed(mut args) => {
             args.format = args.effective_format(format_given);
-            if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite) {
+            let conflict = if args.raw && matches!(args.format, Format::Csv | Format::Table | Format::Sqlite)
+            {
+                Some("--raw works with --format jsonl or json")
+            } else if args.fields.is_some() && args.format == Format::Sqlite {
+                Some("--fields works with --format jsonl, json, csv or table (a database keeps every field)")
+            } else {
+                None
+            };
+            if let Some(message) = conflict {
                 let mut command = Cli::command();
                 let feed = command
                     .find_subcommand_mut("feed")
                     .map(std::mem::take)
                     .unwrap_or_default();
                 feed.bin_name("justone-xhs feed")
-                    .error(
-                        clap::error::ErrorKind::ArgumentConflict,
-                        "--raw works with --format jsonl or json",
-                    )
+                    .error(clap::error::ErrorKind::ArgumentConflict, message)
                     .exit();
             }
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
@@ -205,6 +229,22 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
 async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     // From here on SIGINT/SIGTERM are ours: a run stops cleanly however early.
     let mut signals = Signals::new();
+    let Some(every) = args.every else {
+        return feed_once(&args, base_url_from_env, &mut signals).await;
+    };
+    if args.format != Format::Sqlite {
+        return Err(usage(
+            "--every adds a run to a database each time: use --output FILE.db (or --format sqlite)",
+        ));
+    }
+    repeated_harvest::run(every, args.for_, &mut signals, async |signals: &mut Signals| {
+        feed_once(&args, base_url_from_env, signals).await
+    })
+    .await
+}
+
+/// One harvest: the whole of `feed` without `--every`.
+async fn feed_once(args: &FeedArgs, base_url_from_env: bool, signals: &mut Signals) -> Result<(), Exit> {
     let last_page = args
         .page
         .checked_add(args.pages - 1)
@@ -227,14 +267,15 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
         raw: args.raw,
         dedup: args.dedup,
         params: Vec::new(),
+        fields: args.fields.as_ref().map(ToString::to_string).unwrap_or_default(),
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume {
-        resumable(&args).map_err(|message| usage(&message))?;
+        resumable(args).map_err(|message| usage(&message))?;
     }
 
     if args.dry_run {
-        return print_plan(&args, &channels, last_page);
+        return print_plan(args, &channels, last_page);
     }
     // Everything that can refuse the command does so before any request.
     let started_demo = connection::start_demo(&args.connection)?;
@@ -247,7 +288,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     .map_err(|e| report(&e))?;
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
-            let (mut files, marks) = unless_signalled(&mut signals, {
+            let (mut files, marks) = unless_signalled(signals, {
                 let args = args.clone();
                 move || open_files(&args, format, shape, to_stdout)
             })
@@ -260,7 +301,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
             }
             (Box::new(files), marks)
         }
-        None => open_store(&args, &shape, base_url_from_env, client.cancellation_token())?,
+        None => open_store(args, &shape, base_url_from_env, client.cancellation_token())?,
     };
     let marks = match marks {
         Some(marks) => marks,
@@ -308,7 +349,7 @@ async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
     let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
         Vec::new()
     } else {
-        continue_with(&args, base_url_from_env, &outcome, last_page)
+        continue_with(args, base_url_from_env, &outcome, last_page)
     };
     match report::finish(&outcome, args.quiet, &commands) {
         Exit::Success => Ok(()),
@@ -386,6 +427,10 @@ fn resumable(args: &FeedArgs) -> Result<(), String> {
         // does not show them.
         Some(_) if args.dedup && args.format == Format::Table => Err(
             "--resume cannot continue --dedup in a table (it holds no note ids); use --format jsonl, json, csv or sqlite"
+                .to_owned(),
+        ),
+        Some(_) if args.dedup && args.fields.as_ref().is_some_and(|f| !f.0.contains(&Field::Id)) => Err(
+            "--resume cannot continue --dedup without the field id in --fields (the output holds no note ids)"
                 .to_owned(),
         ),
         Some(_) => Ok(()),
@@ -474,7 +519,7 @@ fn open_files(
     } else {
         100
     };
-    let mut renderer = Renderer::new(format, args.raw, args.dedup, width);
+    let mut renderer = Renderer::new(format, args.raw, args.dedup, width, args.fields.clone());
     let (output, marks) = match &args.output {
         _ if to_stdout => (Output::stdout(), None),
         Some(path) if args.resume => {

@@ -55,6 +55,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         raw: false,
         dedup: false,
         params: args.params.clone(),
+        fields: String::new(),
     };
     // Where the walk starts: the pages already written and the next page's
     // parameters (`None`: the walk had ended).

@@ -1,64 +1,83 @@
-//! The normalized record written per note (jsonl, json and csv).
+//! The normalized record written per note (jsonl, json, csv, table, the
+//! SQLite store's `records` view, MCP results), with its provenance: when
+//! it was fetched and the `requestId` of the answer that carried it.
 
-use justone_xhs::{Channel, FeedItem};
+use justone_xhs::{FeedItem, FeedPage};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// One note, flattened for scripts. JSON nests `author` and `category`;
 /// CSV spells them `author_id`, `author_nickname`, `category_id`,
 /// `category_name`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = every_field_written)]
+#[schemars(
+    title = "justone-xhs record",
+    description = "One note of a Xiaohongshu feed page, as justone-xhs writes it (jsonl, json, csv flattened, the SQLite records view)."
+)]
 pub struct Record<'a> {
+    /// The channel's oid (`homefeed_food_v3`).
     pub channel: &'a str,
+    /// The feed page the note was on.
     pub page: u32,
+    /// The note id (absent on items without one).
     pub id: Option<&'a str>,
+    /// `normal` (images) or `video`, or what the provider sent.
     #[serde(rename = "type")]
     pub kind: Option<&'a str>,
+    /// The title, or the display title when the note has no title.
     pub title: Option<&'a str>,
     pub desc: Option<&'a str>,
+    /// Likes; `10万+` reads as its lower bound 100000.
     pub likes: Option<u64>,
     pub author: Author<'a>,
     pub category: Option<Category<'a>>,
+    /// The publish time, seconds since the Unix epoch.
     pub timestamp: Option<i64>,
     pub is_ads: Option<bool>,
+    /// The first image's URL.
     pub cover: Option<&'a str>,
+    /// When the answer carrying the note arrived (RFC 3339, UTC,
+    /// milliseconds: `2026-11-27T10:00:00.123Z`).
+    #[schemars(extend("format" = "date-time"))]
+    pub fetched_at: &'a str,
+    /// The provider's `requestId` of that answer.
+    pub request_id: Option<&'a str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = every_field_written)]
 pub struct Author<'a> {
     pub id: Option<&'a str>,
     pub nickname: Option<&'a str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = every_field_written)]
 pub struct Category<'a> {
     pub id: &'a str,
     pub name: &'a str,
 }
 
-impl<'a> Record<'a> {
-    /// The record's fields in JSON, in order (what an MCP call's `fields`
-    /// may name).
-    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
-    pub const FIELDS: [&'static str; 12] = [
-        "channel",
-        "page",
-        "id",
-        "type",
-        "title",
-        "desc",
-        "likes",
-        "author",
-        "category",
-        "timestamp",
-        "is_ads",
-        "cover",
-    ];
+/// The schema says what the serializer does: every field is written
+/// (`null` when absent, never left out), and no other.
+fn every_field_written(schema: &mut schemars::Schema) {
+    let names: Vec<serde_json::Value> = schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+        .map(|properties| properties.keys().map(|name| name.as_str().into()).collect())
+        .unwrap_or_default();
+    schema.insert("required".to_owned(), names.into());
+    schema.insert("additionalProperties".to_owned(), false.into());
+}
 
-    pub fn new(channel: &'a Channel, page: u32, item: &'a FeedItem) -> Record<'a> {
+impl<'a> Record<'a> {
+    /// The record of `item`, one of `page`'s items, fetched at `fetched_at`.
+    pub fn new(page: &'a FeedPage, item: &'a FeedItem, fetched_at: &'a str) -> Record<'a> {
         let author = item.author.as_ref();
         Record {
-            channel: channel.oid(),
-            page,
+            channel: page.channel.oid(),
+            page: page.page,
             id: item.id.as_deref(),
             kind: item.kind.as_ref().map(|k| k.as_str()),
             title: item.title.as_deref().or(item.display_title.as_deref()),
@@ -75,65 +94,8 @@ impl<'a> Record<'a> {
             timestamp: item.timestamp,
             is_ads: item.is_ads,
             cover: item.cover_url(),
+            fetched_at,
+            request_id: page.request_id.as_deref(),
         }
-    }
-}
-
-/// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 14] = [
-    "channel",
-    "page",
-    "id",
-    "type",
-    "title",
-    "desc",
-    "likes",
-    "author_id",
-    "author_nickname",
-    "category_id",
-    "category_name",
-    "timestamp",
-    "is_ads",
-    "cover",
-];
-
-impl Record<'_> {
-    /// The CSV row matching [`CSV_HEADER`].
-    pub fn csv_row(&self) -> [String; 14] {
-        let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
-        let show = |v: Option<String>| v.unwrap_or_default();
-        [
-            self.channel.to_owned(),
-            self.page.to_string(),
-            text(self.id),
-            text(self.kind),
-            text(self.title),
-            text(self.desc),
-            show(self.likes.map(|l| l.to_string())),
-            text(self.author.id),
-            text(self.author.nickname),
-            text(self.category.as_ref().map(|c| c.id)),
-            text(self.category.as_ref().map(|c| c.name)),
-            show(self.timestamp.map(|t| t.to_string())),
-            show(self.is_ads.map(|a| a.to_string())),
-            text(self.cover),
-        ]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_names_every_field_of_the_json_record() {
-        let item: justone_xhs::FeedItem = serde_json::from_str(r#"{"id":"n1"}"#).unwrap();
-        let record = serde_json::to_value(Record::new(&Channel::Food, 1, &item)).unwrap();
-        let keys: Vec<&str> = record.as_object().unwrap().keys().map(String::as_str).collect();
-        let mut fields = Record::FIELDS.to_vec();
-        let mut sorted = keys.clone();
-        sorted.sort_unstable();
-        fields.sort_unstable();
-        assert_eq!(sorted, fields);
     }
 }

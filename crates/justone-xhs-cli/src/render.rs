@@ -8,7 +8,8 @@ use justone_xhs::{FeedItem, FeedPage, display_safe};
 use unicode_width::UnicodeWidthStr;
 
 use crate::cli::Format;
-use crate::record::{CSV_HEADER, Record};
+use crate::record::Record;
+use crate::record_fields::{self, Field, FieldList};
 
 /// The formats rendered as text: every [`Format`] but the SQLite database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,22 +36,43 @@ impl TextFormat {
 pub struct Renderer {
     format: TextFormat,
     raw: bool,
+    /// `--fields`: `None` writes the whole record.
+    fields: Option<Vec<Field>>,
+    /// The CSV columns (the chosen fields, objects spelled apart).
+    columns: Vec<Field>,
     seen: Option<HashSet<String>>,
     /// Records rendered so far (restored on resume): a JSON array puts a
     /// comma before every record but the first.
     records: u64,
-    table: TableWidths,
+    table: Table,
 }
 
 impl Renderer {
-    /// `width` is the table's width in terminal columns.
-    pub fn new(format: TextFormat, raw: bool, dedup: bool, width: usize) -> Renderer {
+    /// `width` is the table's width in terminal columns; `fields` the
+    /// `--fields` chosen, if any.
+    pub fn new(
+        format: TextFormat,
+        raw: bool,
+        dedup: bool,
+        width: usize,
+        fields: Option<FieldList>,
+    ) -> Renderer {
+        let fields = fields.map(|list| list.0);
+        let chosen = fields.as_deref();
+        let columns = chosen
+            .unwrap_or(&record_fields::RECORD)
+            .iter()
+            .flat_map(|field| field.columns())
+            .collect();
+        let table = Table::for_width(chosen.unwrap_or(&record_fields::TABLE), width);
         Renderer {
             format,
             raw,
+            fields,
+            columns,
             seen: dedup.then(HashSet::new),
             records: 0,
-            table: TableWidths::for_width(width),
+            table,
         }
     }
 
@@ -74,15 +96,16 @@ impl Renderer {
         let mut out = Vec::new();
         match self.format {
             TextFormat::Json => out.push(b'['),
-            TextFormat::Csv => csv_writer(&mut out).write_record(CSV_HEADER)?,
+            TextFormat::Csv => csv_writer(&mut out).write_record(self.columns.iter().map(|c| c.name()))?,
             TextFormat::Table => self.table.head(&mut out)?,
             TextFormat::Jsonl => {}
         }
         Ok(out)
     }
 
-    /// One page's items (minus duplicates) and how many there are.
-    pub fn page(&mut self, page: &FeedPage) -> io::Result<(Vec<u8>, usize)> {
+    /// One page's items (minus duplicates), fetched at `fetched_at`, and
+    /// how many there are.
+    pub fn page(&mut self, page: &FeedPage, fetched_at: &str) -> io::Result<(Vec<u8>, usize)> {
         let mut out = Vec::with_capacity(page.items.len() * 512);
         let mut count = 0;
         for item in &page.items {
@@ -91,15 +114,21 @@ impl Renderer {
                 _ => true,
             };
             if fresh {
-                self.item(&mut out, page, item)?;
+                self.item(&mut out, page, item, fetched_at)?;
                 count += 1;
             }
         }
         Ok((out, count))
     }
 
-    fn item(&mut self, out: &mut Vec<u8>, page: &FeedPage, item: &FeedItem) -> io::Result<()> {
-        let record = Record::new(&page.channel, page.page, item);
+    fn item(
+        &mut self,
+        out: &mut Vec<u8>,
+        page: &FeedPage,
+        item: &FeedItem,
+        fetched_at: &str,
+    ) -> io::Result<()> {
+        let record = Record::new(page, item, fetched_at);
         match self.format {
             TextFormat::Jsonl => {
                 self.json(out, item, &record)?;
@@ -111,7 +140,7 @@ impl Renderer {
             }
             TextFormat::Csv => {
                 let mut csv = csv_writer(out);
-                csv.write_record(record.csv_row())?;
+                csv.write_record(self.columns.iter().map(|c| c.text(&record)))?;
                 csv.flush()?;
             }
             TextFormat::Table => self.table.row(out, page, &record)?,
@@ -122,7 +151,10 @@ impl Renderer {
 
     fn json(&self, out: &mut Vec<u8>, item: &FeedItem, record: &Record<'_>) -> io::Result<()> {
         if !self.raw {
-            return serde_json::to_writer(out, record).map_err(io::Error::from);
+            return match &self.fields {
+                Some(fields) => record_fields::write_json_object(fields, record, out),
+                None => serde_json::to_writer(out, record).map_err(io::Error::from),
+            };
         }
         // One item per line: a pretty-printed item loses only its
         // insignificant whitespace (key order, number spelling and escapes
@@ -180,58 +212,87 @@ fn ids_in(format: TextFormat, written: &[u8]) -> io::Result<Vec<String>> {
     }
 }
 
-/// Column widths of the table, fitted to a terminal width.
-struct TableWidths {
-    channel: usize,
-    author: usize,
-    title: usize,
+/// The table's columns and their widths, fitted to a terminal width.
+struct Table {
+    columns: Vec<(Field, usize)>,
 }
 
-const PAGE: usize = 4;
-const LIKES: usize = 7;
-const KIND: usize = 6;
-
-impl TableWidths {
-    fn for_width(width: usize) -> TableWidths {
-        let channel = 12;
-        let author = 14;
-        let fixed = channel + PAGE + LIKES + KIND + author + 5;
-        TableWidths {
-            channel,
-            author,
-            title: width.saturating_sub(fixed).max(10),
+impl Table {
+    /// Text fields (title, description) share what the others leave.
+    fn for_width(fields: &[Field], width: usize) -> Table {
+        let flexible = fields.iter().filter(|f| fixed_width(**f).is_none()).count();
+        let fixed: usize = fields.iter().filter_map(|f| fixed_width(*f)).sum();
+        let gaps = fields.len().saturating_sub(1);
+        let share = width
+            .saturating_sub(fixed + gaps)
+            .checked_div(flexible)
+            .unwrap_or(0)
+            .max(10);
+        Table {
+            columns: fields
+                .iter()
+                .map(|f| (*f, fixed_width(*f).unwrap_or(share)))
+                .collect(),
         }
     }
 
     fn head(&self, out: &mut Vec<u8>) -> io::Result<()> {
-        writeln!(
-            out,
-            "{} {:>PAGE$} {:>LIKES$} {} {} TITLE",
-            fit("CHANNEL", self.channel),
-            "PAGE",
-            "LIKES",
-            fit("TYPE", KIND),
-            fit("AUTHOR", self.author),
-        )
+        self.line(out, |field| field.name().to_uppercase())
     }
 
     fn row(&self, out: &mut Vec<u8>, page: &FeedPage, record: &Record<'_>) -> io::Result<()> {
-        writeln!(
-            out,
-            "{} {:>PAGE$} {:>LIKES$} {} {} {}",
-            fit(page.channel.slug(), self.channel),
-            page.page,
-            record.likes.map(|l| l.to_string()).unwrap_or_default(),
-            fit(record.kind.unwrap_or_default(), KIND),
-            fit(record.author.nickname.unwrap_or_default(), self.author),
-            fit(record.title.unwrap_or_default(), self.title).trim_end(),
-        )
+        self.line(out, |field| match field {
+            // The slug is what a user types and reads.
+            Field::Channel => page.channel.slug().to_owned(),
+            field => field.text(record),
+        })
     }
+
+    fn line(&self, out: &mut Vec<u8>, text: impl Fn(Field) -> String) -> io::Result<()> {
+        let cells: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(field, width)| {
+                let cell = fit(&text(*field), *width);
+                if is_number(*field) {
+                    // Numbers align on their last digit.
+                    let end = cell.trim_end();
+                    format!("{}{end}", " ".repeat(cell.len() - end.len()))
+                } else {
+                    cell
+                }
+            })
+            .collect();
+        writeln!(out, "{}", cells.join(" ").trim_end())
+    }
+}
+
+/// A column's width, `None` for the text that takes what is left.
+fn fixed_width(field: Field) -> Option<usize> {
+    match field {
+        Field::Title | Field::Desc => None,
+        Field::Page => Some(4),
+        Field::IsAds | Field::Type => Some(6),
+        Field::Likes => Some(7),
+        Field::Channel | Field::Category | Field::CategoryName => Some(12),
+        Field::Timestamp => Some(13),
+        Field::Author | Field::AuthorNickname => Some(14),
+        Field::Cover
+        | Field::RequestId
+        | Field::FetchedAt
+        | Field::Id
+        | Field::AuthorId
+        | Field::CategoryId => Some(24),
+    }
+}
+
+fn is_number(field: Field) -> bool {
+    matches!(field, Field::Page | Field::Likes | Field::Timestamp)
 }
 
 /// Pads or cuts `text` to exactly `width` terminal columns, cutting with `…`
 /// and counting wide characters (CJK, emoji) as two columns.
-fn fit(text: &str, width: usize) -> String {
+pub fn fit(text: &str, width: usize) -> String {
     let text = display_safe(text);
     let shown = text.width();
     if shown <= width {
@@ -279,8 +340,14 @@ mod tests {
 
     #[test]
     fn a_table_row_fits_the_width() {
-        let widths = TableWidths::for_width(80);
-        assert!(widths.channel + PAGE + LIKES + KIND + widths.author + widths.title + 5 <= 80);
+        for fields in [
+            &record_fields::TABLE[..],
+            &[Field::Id, Field::Title, Field::Desc, Field::Likes],
+        ] {
+            let table = Table::for_width(fields, 80);
+            let used: usize = table.columns.iter().map(|(_, width)| width + 1).sum();
+            assert!(used - 1 <= 80, "{used}");
+        }
     }
 
     #[test]

@@ -292,10 +292,12 @@ async fn every_tool_answers_over_stdio_and_the_server_exits_when_stdin_closes() 
             "channel",
             "cover",
             "desc",
+            "fetched_at",
             "id",
             "is_ads",
             "likes",
             "page",
+            "request_id",
             "timestamp",
             "title",
             "type"

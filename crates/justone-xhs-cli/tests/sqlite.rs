@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use justone_xhs::mock::{DemoServer, Fault};
 use rusqlite::{Connection, OpenFlags};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 mod support;
 
@@ -24,48 +24,48 @@ fn count(db: &Path, sql: &str) -> i64 {
     read(db).query_row(sql, [], |row| row.get(0)).unwrap()
 }
 
-/// The observations of the database as jsonl records, in channel, page and
-/// position order: the query the README gives for an export.
+/// The database's records (the `records` view), in run, channel, page and
+/// position order, without `fetched_at`: the one field two runs of the
+/// same pages write differently.
 fn export(db: &Path) -> Vec<Value> {
     let conn = read(db);
     let mut query = conn
-        .prepare(
-            r#"SELECT o.channel, o.page, n.id, n.type, n.title, n."desc", o.likes,
-                      n.author_id, n.author_nickname, n.category_id, n.category_name,
-                      n.timestamp, n.is_ads, n.cover
-               FROM observations o JOIN notes n ON n.id = o.note_id
-               ORDER BY o.run_id, o.channel, o.page, o.position"#,
-        )
+        .prepare("SELECT record FROM records ORDER BY run_id, channel, page, position")
         .unwrap();
     query
-        .query_map([], |row| {
-            let text = |i| row.get::<_, Option<String>>(i);
-            let category = match (text(9)?, text(10)?) {
-                (Some(id), Some(name)) => json!({"id": id, "name": name}),
-                _ => Value::Null,
-            };
-            Ok(json!({
-                "channel": text(0)?,
-                "page": row.get::<_, u32>(1)?,
-                "id": text(2)?,
-                "type": text(3)?,
-                "title": text(4)?,
-                "desc": text(5)?,
-                "likes": row.get::<_, Option<i64>>(6)?,
-                "author": {"id": text(7)?, "nickname": text(8)?},
-                "category": category,
-                "timestamp": row.get::<_, Option<i64>>(11)?,
-                "is_ads": row.get::<_, Option<bool>>(12)?,
-                "cover": text(13)?,
-            }))
-        })
+        .query_map([], |row| row.get::<_, String>(0))
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .map(|record| without_fetch_time(serde_json::from_str(&record.unwrap()).unwrap()))
+        .collect()
+}
+
+/// `record` without `fetched_at`, after checking that it is RFC 3339 UTC
+/// with milliseconds (`2026-11-27T10:00:00.123Z`).
+fn without_fetch_time(mut record: Value) -> Value {
+    let at = record
+        .as_object_mut()
+        .and_then(|r| r.remove("fetched_at"))
+        .unwrap_or_default();
+    let at = at.as_str().unwrap_or_default();
+    let shape = at.bytes().enumerate().all(|(i, b)| match i {
+        4 | 7 => b == b'-',
+        10 => b == b'T',
+        13 | 16 => b == b':',
+        19 => b == b'.',
+        23 => b == b'Z',
+        _ => b.is_ascii_digit(),
+    });
+    assert!(at.len() == 24 && shape, "fetched_at {at:?}");
+    record
 }
 
 fn jsonl(text: &str) -> Vec<Value> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The jsonl records of `text`, without `fetched_at`.
+fn jsonl_records(text: &str) -> Vec<Value> {
+    jsonl(text).into_iter().map(without_fetch_time).collect()
 }
 
 /// Records in channel, then page order (stable: positions keep their order).
@@ -95,9 +95,15 @@ fn a_database_reads_back_equal_to_the_jsonl_of_the_same_pages() {
     assert_eq!(stored.code, 0, "{}", stored.stderr);
     assert!(stored.stdout.is_empty());
 
-    let expected = by_channel_and_page(jsonl(&lines.stdout));
+    let expected = by_channel_and_page(jsonl_records(&lines.stdout));
     assert_eq!(expected.len(), 2 * 3 * 20);
+    // The records view is the jsonl, request ids included: the demo
+    // server's are `demo-OID-PAGE`.
     assert_eq!(export(&db), expected);
+    for record in &expected {
+        let sent = format!("demo-{}-{}", record["channel"].as_str().unwrap(), record["page"]);
+        assert_eq!(record["request_id"], sent.as_str());
+    }
 
     // The raw items as received (`--raw` prints them compacted).
     let conn = read(&db);
@@ -213,7 +219,7 @@ fn an_empty_file_is_migrated_and_a_newer_schema_is_refused() {
     std::fs::write(&db, b"").unwrap();
     let out = run(&server.base_url(), &["-o", db.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&db, "PRAGMA user_version"), 1);
+    assert_eq!(count(&db, "PRAGMA user_version"), 2);
     assert_eq!(count(&db, "SELECT count(*) FROM notes"), 20);
 
     Connection::open(&db)
@@ -800,4 +806,122 @@ fn a_budget_stop_is_recorded_as_interrupted_with_the_retries_sent() {
         })
         .unwrap();
     assert_eq!(row, ("interrupted".to_owned(), 2, 1));
+}
+
+/// Note ids whose title or description a full-text query finds.
+fn found(db: &Path, sql: &str, query: &str) -> Vec<String> {
+    let conn = read(db);
+    let mut statement = conn.prepare(sql).unwrap();
+    statement
+        .query_map([query], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The README's searches: MATCH for three characters or more, LIKE on the
+/// index's columns for one or two (trigrams cannot index those).
+const SEARCH: &str = "SELECT note_id FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY note_id";
+const SHORT_SEARCH: &str = r#"SELECT note_id FROM notes_fts WHERE title LIKE '%' || ?1 || '%' OR "desc" LIKE '%' || ?1 || '%' ORDER BY note_id"#;
+
+#[test]
+fn full_text_search_finds_chinese_titles_and_follows_changed_notes() {
+    let server = DemoServer::builder().pages(2).start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let out = run(
+        &server.base_url(),
+        &["-c", "food", "--pages", "2", "-o", db.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let titled = |needle: &str| -> Vec<String> {
+        let conn = read(&db);
+        let mut statement = conn
+            .prepare(r#"SELECT id FROM notes WHERE instr(title, ?1) OR instr("desc", ?1) ORDER BY id"#)
+            .unwrap();
+        statement
+            .query_map([needle], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let two = found(&db, SHORT_SEARCH, "穿搭");
+    assert!(!two.is_empty());
+    assert_eq!(two, titled("穿搭"), "a two-character query");
+    let three = found(&db, SEARCH, "番茄牛");
+    assert!(!three.is_empty());
+    assert_eq!(three, titled("番茄牛"), "a three-character query");
+
+    // A note whose title changes is found by its new title only; one
+    // deleted is no longer found.
+    let conn = Connection::open(&db).unwrap();
+    let id = &three[0];
+    conn.execute("UPDATE notes SET title = '春日樱花季' WHERE id = ?1", [id])
+        .unwrap();
+    conn.execute("DELETE FROM observations WHERE note_id = ?1", [&two[0]])
+        .unwrap();
+    conn.execute("DELETE FROM notes WHERE id = ?1", [&two[0]])
+        .unwrap();
+    drop(conn);
+    assert_eq!(found(&db, SEARCH, "樱花季"), std::slice::from_ref(id));
+    assert_eq!(found(&db, SEARCH, "番茄牛"), titled("番茄牛"));
+    assert_eq!(found(&db, SHORT_SEARCH, "穿搭"), titled("穿搭"));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM notes_fts"),
+        count(&db, "SELECT count(*) FROM notes")
+    );
+}
+
+/// A database written by schema version 1 (before provenance and search)
+/// is migrated when a run opens it: its notes become searchable, its
+/// observations appear in the records view without a request id, and the
+/// new run's have theirs.
+#[test]
+fn a_version_1_database_is_migrated_and_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let conn = Connection::open(&db).unwrap();
+    conn.execute_batch(include_str!("../src/store/schema_v1.sql"))
+        .unwrap();
+    conn.execute_batch(
+        r#"PRAGMA application_id = 1247299667; PRAGMA user_version = 1;
+        INSERT INTO runs (id, started_at, finished_at, command, channels, first_page, pages, status)
+        VALUES (1, '2026-11-01T08:00:00.000Z', '2026-11-01T08:00:01.000Z', 'justone-xhs feed -o old.db',
+                '["homefeed_food_v3"]', 1, 1, 'complete');
+        INSERT INTO notes (id, type, title, "desc", likes, first_seen, last_seen, raw)
+        VALUES ('old-1', 'normal', '老店的红烧肉', '五花肉', 7, '2026-11-01T08:00:00.500Z',
+                '2026-11-01T08:00:00.500Z', '{"id":"old-1"}');
+        INSERT INTO observations (run_id, channel, page, position, note_id, fetched_at, likes)
+        VALUES (1, 'homefeed_food_v3', 1, 1, 'old-1', '2026-11-01T08:00:00.500Z', 7);
+        INSERT INTO progress VALUES (1, 'homefeed_food_v3', 1, 'written', 1, '2026-11-01T08:00:00.500Z', NULL);"#,
+    )
+    .unwrap();
+    drop(conn);
+
+    let server = DemoServer::builder().pages(1).start();
+    let out = run(&server.base_url(), &["-c", "food", "-o", db.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(count(&db, "PRAGMA user_version"), 2);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM runs WHERE status = 'complete'"),
+        2
+    );
+    assert_eq!(found(&db, SEARCH, "红烧肉"), ["old-1"]);
+    assert_eq!(found(&db, SHORT_SEARCH, "老店"), ["old-1"]);
+    let old: String = read(&db)
+        .query_row("SELECT record FROM records WHERE run_id = 1", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    let old: Value = serde_json::from_str(&old).unwrap();
+    assert_eq!(old["title"], "老店的红烧肉");
+    assert_eq!(old["request_id"], Value::Null);
+    assert_eq!(old["fetched_at"], "2026-11-01T08:00:00.500Z");
+    let new = export(&db);
+    assert_eq!(new.len(), 21);
+    assert!(
+        new[1..]
+            .iter()
+            .all(|r| r["request_id"] == "demo-homefeed_food_v3-1")
+    );
 }

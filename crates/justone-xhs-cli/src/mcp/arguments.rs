@@ -25,7 +25,7 @@ pub const LAST_PAGE: i64 = i32::MAX as i64;
 // each (a doc comment would keep its line breaks in the schema).
 const CHANNEL: &str = "The channel: slug (`food`), oid (`homefeed_food_v3`), English label (`movie and tv`) or Chinese name (`美食`); list_channels lists them.";
 const RAW: &str = "true: the provider's item objects unchanged, instead of normalized records.";
-const FIELDS: &str = "Only these fields of each item (`[\"id\", \"title\", \"likes\"]`): names of the normalized record (channel, page, id, type, title, desc, likes, author, category, timestamp, is_ads, cover), or with raw: true keys of the provider's item. Default: every field.";
+const FIELDS: &str = "Only these fields of each item (`[\"id\", \"title\", \"likes\"]`): names of the normalized record (channel, page, id, type, title, desc, likes, author, category, timestamp, is_ads, cover, fetched_at, request_id), or with raw: true keys of the provider's item. Default: every field.";
 const MAX_ITEMS: &str = "At most this many items in the result. Default: as many as fit in about 100 KB of text; the result says what was left out.";
 
 // The item arguments (raw, fields, max_items) are repeated, not a flattened

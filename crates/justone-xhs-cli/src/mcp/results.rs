@@ -139,6 +139,7 @@ impl PageItems {
     /// The items of `page` as records or raw objects, with only the fields
     /// `shape` asks for.
     pub fn of(page: &FeedPage, raw: bool, shape: &Shape) -> Result<PageItems, ToolError> {
+        let fetched_at = crate::utc_time::now();
         let items = page
             .items
             .iter()
@@ -146,7 +147,7 @@ impl PageItems {
                 if raw {
                     serde_json::to_value(item)
                 } else {
-                    serde_json::to_value(Record::new(&page.channel, page.page, item))
+                    serde_json::to_value(Record::new(page, item, &fetched_at))
                 }
                 .map(|item| shape.select(item))
             })

@@ -36,7 +36,7 @@ use super::results::{
     Operations, PageItems, output_schema,
 };
 use super::size::{Count, Shape, TEXT_BUDGET};
-use crate::record::Record;
+use crate::record_fields;
 
 /// What every billed tool's description ends with: the billing rules.
 macro_rules! billing_rules {
@@ -483,16 +483,17 @@ async fn until_cancelled(
 /// normalized record does not have (any name goes for raw objects).
 fn shape(fields: &Option<Vec<String>>, max_items: Option<u32>, raw: bool) -> Result<Shape, ToolError> {
     check_max_items(max_items)?;
+    let names: Vec<&str> = record_fields::RECORD.iter().map(|field| field.name()).collect();
     if !raw
         && let Some(unknown) = fields
             .iter()
             .flatten()
-            .find(|name| !Record::FIELDS.contains(&name.as_str()))
+            .find(|name| !names.contains(&name.as_str()))
     {
         return Err(ToolError::invalid_argument(
             "fields",
             format!("a record has no field {unknown:?} (raw: true returns the provider's objects)"),
-            json!(Record::FIELDS),
+            json!(names),
         ));
     }
     Ok(Shape::new(fields.clone(), max_items))

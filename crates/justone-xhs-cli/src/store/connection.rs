@@ -73,6 +73,36 @@ pub fn open(path: &Path, resuming: bool) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Opens an existing database of this tool for reading only (`trends`):
+/// nothing is migrated or written, so a database of any version this build
+/// knows can be read while a harvest writes it.
+pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(StoreError::Io {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::sqlite(path, e))?;
+    let sqlite = |e| StoreError::sqlite(path, e);
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    let version = schema::user_version(&conn).map_err(sqlite)?;
+    if schema::application_id(&conn).map_err(sqlite)? != schema::APPLICATION_ID || version < 1 {
+        return Err(StoreError::Foreign {
+            path: path.to_owned(),
+        });
+    }
+    if version > schema::LATEST {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            known: schema::LATEST,
+        });
+    }
+    Ok(conn)
+}
+
 /// Whether the file exists, after checking that it can be written: SQLite
 /// would open a read-only file read-only and fail only at the first write.
 fn writable(path: &Path) -> Result<bool, StoreError> {

@@ -192,6 +192,7 @@ mod tests {
             raw: false,
             dedup: false,
             params: Vec::new(),
+            fields: String::new(),
         };
         assert_eq!(nothing(&conn, &shape), "no runs", "a schema without runs");
         let id = start(&conn, &shape, "justone-xhs feed").unwrap();

@@ -165,7 +165,7 @@ impl Store {
             end: state == "end",
         };
         let handed_over = match &self.writer {
-            Some(writer) => writer.store(page, state).is_ok(),
+            Some(writer) => writer.store(page, crate::utc_time::now(), state).is_ok(),
             None => false,
         };
         if !handed_over {

@@ -16,7 +16,6 @@ use justone_xhs::{CancellationToken, FeedPage};
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::checkpointer::{self, Checkpointer};
-use super::runs;
 use crate::record::Record;
 
 /// A note is inserted at its first sighting; later ones replace its fields
@@ -32,8 +31,8 @@ ON CONFLICT (id) DO UPDATE SET type = excluded.type, title = excluded.title,
     raw = excluded.raw"#;
 
 const INSERT_OBSERVATION: &str = "INSERT INTO observations
-    (run_id, channel, page, position, note_id, fetched_at, likes)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    (run_id, channel, page, position, note_id, fetched_at, likes, request_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// A page stored or ended on replaces a `failed` row of an earlier attempt.
 const UPSERT_PROGRESS: &str = "INSERT INTO progress (run_id, channel, page, state, items, at)
@@ -41,10 +40,11 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (run_id, channel, page) DO UPDATE
 SET state = excluded.state, items = excluded.items, at = excluded.at, error = NULL";
 
-/// A page to store, and the state its progress row records (`written`,
-/// or `end` for the empty page that ended a feed).
+/// A page to store, when it arrived, and the state its progress row
+/// records (`written`, or `end` for the empty page that ended a feed).
 struct Job {
     page: FeedPage,
+    fetched_at: String,
     state: &'static str,
 }
 
@@ -77,7 +77,7 @@ impl Writer {
             .spawn(move || {
                 let mut stored: u64 = 0;
                 for job in queue {
-                    if let Err(failure) = store_page(&mut conn, run, &job.page, job.state) {
+                    if let Err(failure) = store_page(&mut conn, run, &job) {
                         cancel.cancel();
                         return Ended {
                             conn,
@@ -97,10 +97,17 @@ impl Writer {
         Ok(Writer { jobs, thread })
     }
 
-    /// Hands `page` over once the page before it is stored. `Err` when the
-    /// thread has stopped: [`Writer::finish`] says why.
-    pub fn store(&self, page: FeedPage, state: &'static str) -> Result<(), ()> {
-        self.jobs.send(Job { page, state }).map_err(drop)
+    /// Hands `page`, which arrived at `fetched_at`, over once the page
+    /// before it is stored. `Err` when the thread has stopped:
+    /// [`Writer::finish`] says why.
+    pub fn store(&self, page: FeedPage, fetched_at: String, state: &'static str) -> Result<(), ()> {
+        self.jobs
+            .send(Job {
+                page,
+                fetched_at,
+                state,
+            })
+            .map_err(drop)
     }
 
     /// Waits until every page handed over is stored (or the thread has
@@ -112,17 +119,18 @@ impl Writer {
     }
 }
 
-/// One page in one transaction, with its progress row.
-fn store_page(conn: &mut Connection, run: i64, page: &FeedPage, state: &str) -> rusqlite::Result<()> {
+/// One page in one transaction, with its progress row. The note's full-text
+/// index follows `notes` through the triggers of schema v2.
+fn store_page(conn: &mut Connection, run: i64, job: &Job) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let fetched_at = runs::now(&tx)?;
+    let (page, fetched_at) = (&job.page, job.fetched_at.as_str());
     let channel = page.channel.oid();
     let mut stored: u32 = 0;
     {
         let mut note = tx.prepare_cached(UPSERT_NOTE)?;
         let mut observation = tx.prepare_cached(INSERT_OBSERVATION)?;
         for (position, item) in (1u32..).zip(&page.items) {
-            let record = Record::new(&page.channel, page.page, item);
+            let record = Record::new(page, item, fetched_at);
             // Counted by the sink: a note without an id cannot be keyed.
             let Some(id) = record.id else { continue };
             // SQLite integers are i64; a count beyond that is no count.
@@ -144,11 +152,20 @@ fn store_page(conn: &mut Connection, run: i64, page: &FeedPage, state: &str) -> 
                 fetched_at,
                 item.raw().get(),
             ])?;
-            observation.execute(params![run, channel, page.page, position, id, fetched_at, likes])?;
+            observation.execute(params![
+                run,
+                channel,
+                page.page,
+                position,
+                id,
+                fetched_at,
+                likes,
+                record.request_id
+            ])?;
             stored += 1;
         }
         tx.prepare_cached(UPSERT_PROGRESS)?
-            .execute(params![run, channel, page.page, state, stored, fetched_at])?;
+            .execute(params![run, channel, page.page, job.state, stored, fetched_at])?;
     }
     tx.commit()
 }
