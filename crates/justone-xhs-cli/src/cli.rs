@@ -16,7 +16,7 @@ use crate::record_fields::FieldList;
 /// token: `justone-xhs feed --demo --channel food --pages 3`.
 ///
 /// Exit codes: 0 success; 2 usage error; 3 auth or permission (100, 600);
-/// 4 quota or balance (303, 601); 5 still rate limited after retries (302,
+/// 4 quota or balance (303, 601, 602); 5 still rate limited after retries (302,
 /// HTTP 429); 6 upstream failure after retries (301, 500, 5xx); 7 network
 /// failure or timeout; 8 protocol or decode error; 9 invalid parameters (400);
 /// 1 anything else (e.g. the output file cannot be written); 10 stopped by
@@ -51,7 +51,7 @@ pub enum Command {
     #[cfg(feature = "sqlite")]
     Trends(crate::trends_command::TrendsArgs),
     /// Print a shell completion script, e.g.
-    /// `justone-xhs completions bash > /etc/bash_completion.d/justone-xhs`.
+    /// `justone-xhs completions bash > ~/.local/share/bash-completion/completions/justone-xhs`.
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -89,7 +89,7 @@ pub enum SchemaKind {
 pub enum ChannelsFormat {
     /// Aligned columns.
     Table,
-    /// A JSON array of {slug, oid, label}.
+    /// A JSON array of {slug, oid, label, label_zh}.
     Json,
 }
 
@@ -169,7 +169,7 @@ pub struct FeedArgs {
     /// Drop notes whose id was already written in this run.
     #[arg(long)]
     pub dedup: bool,
-    /// Where and how requests go (shared with `api` and `balance`).
+    /// Where and how requests go (shared with `api`, `balance` and `mcp`).
     #[command(flatten)]
     pub connection: crate::connection::ConnectionArgs,
     /// Requests in flight at once; they go to different channels, one page

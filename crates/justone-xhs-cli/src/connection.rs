@@ -1,5 +1,5 @@
 //! How a command reaches the API: the connection options every command that
-//! sends requests shares (`feed`, `api`, `balance`), the client they build,
+//! sends requests shares (`feed`, `api`, `balance`, `mcp`), the client they build,
 //! the `--demo` server and the async runtime a command runs on.
 
 use std::future::Future;
@@ -15,7 +15,7 @@ use crate::exit_code::Exit;
 use crate::report;
 
 /// The connection options of every command that sends requests (`feed`,
-/// `api`, `balance`): one definition, so their names, defaults and meaning
+/// `api`, `balance`, `mcp`): one definition, so their names, defaults and meaning
 /// cannot drift apart.
 #[derive(Debug, Clone, Args)]
 pub struct ConnectionArgs {
