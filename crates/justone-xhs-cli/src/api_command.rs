@@ -10,8 +10,8 @@ use clap::{ArgMatches, Args, ValueEnum};
 use justone_xhs::{Client, OperationInfo, Paging};
 
 use crate::connection::ConnectionArgs;
+use crate::diagnostics;
 use crate::exit_code::Exit;
-use crate::report;
 
 /// Call an operation: `justone-xhs api getApiXiaohongshuGetNoteDetailV1 --param noteId=…`.
 ///
@@ -111,10 +111,10 @@ fn json_pointer(text: &str) -> Result<String, String> {
 /// Runs the command; `matches` are its own, for the continue command.
 pub fn run(args: ApiArgs, matches: &ArgMatches) -> Result<(), Exit> {
     let Some(id) = args.operation.as_deref() else {
-        return list(args.format).or_else(|e| crate::report_io(&e));
+        return list(args.format).or_else(|e| crate::diagnostics::report_io(&e));
     };
     // Checked before the demo server starts or the token is looked for.
-    let operation = Client::operation_info(id).map_err(|e| crate::report(&e))?;
+    let operation = Client::operation_info(id).map_err(|e| crate::diagnostics::report(&e))?;
     if let Err(e) = operation.check(&args.params) {
         return Err(refused(&e.to_string()));
     }
@@ -125,7 +125,7 @@ pub fn run(args: ApiArgs, matches: &ArgMatches) -> Result<(), Exit> {
         )));
     }
     if operation.deprecated || operation.hidden {
-        report::say(format_args!("warning: {}", lifecycle_warning(operation)));
+        diagnostics::say(format_args!("warning: {}", lifecycle_warning(operation)));
     }
     crate::operation_walk::run(args, matches, operation)
 }
@@ -215,8 +215,8 @@ pub fn operation_json(op: &OperationInfo) -> serde_json::Value {
 }
 
 fn refused(message: &str) -> Exit {
-    report::say(format_args!("error: {message}"));
-    report::say(format_args!(
+    diagnostics::say(format_args!("error: {message}"));
+    diagnostics::say(format_args!(
         "hint: `justone-xhs api --list` shows each operation's parameters and paging"
     ));
     Exit::Usage

@@ -35,8 +35,11 @@ async fn balance(args: BalanceArgs) -> Result<(), Exit> {
     let demo = connection::start_demo(&args.connection)?;
     let client = connection::client_builder(&args.connection, demo.as_ref())
         .and_then(justone_xhs::ClientBuilder::build)
-        .map_err(|e| crate::report(&e))?;
-    let balance = client.balance().await.map_err(|e| crate::report(&e))?;
+        .map_err(|e| crate::diagnostics::report(&e))?;
+    let balance = client
+        .balance()
+        .await
+        .map_err(|e| crate::diagnostics::report(&e))?;
     let line = match args.format {
         // Text is for reading: whatever the provider put in the amount or
         // the currency reaches the terminal only through the scrubber.
@@ -55,5 +58,5 @@ async fn balance(args: BalanceArgs) -> Result<(), Exit> {
         )
         .into_owned(),
     };
-    crate::write_stdout(format!("{line}\n").as_bytes()).or_else(|e| crate::report_io(&e))
+    crate::write_stdout(format!("{line}\n").as_bytes()).or_else(|e| crate::diagnostics::report_io(&e))
 }

@@ -57,3 +57,95 @@ pub fn repeat(command: &clap::Command, name: &str, matches: &ArgMatches, changes
     words.splice(2..2, positional);
     shell_words::join(words)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::*;
+    use crate::cli::{Cli, Command, FeedArgs};
+
+    fn parse(args: &[&str]) -> (FeedArgs, ArgMatches) {
+        let matches = Cli::command()
+            .try_get_matches_from(std::iter::once("justone-xhs").chain(args.iter().copied()))
+            .unwrap();
+        let own = matches.subcommand_matches("feed").cloned().unwrap();
+        match Cli::from_arg_matches(&matches).unwrap().command {
+            Command::Feed(args) => (args, own),
+            other => unreachable!("a feed command was parsed, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_repeated_command_parses_back_into_the_same_arguments() {
+        for line in [
+            vec!["feed"],
+            vec![
+                "feed",
+                "-c",
+                "food,travel",
+                "--page",
+                "3",
+                "--pages",
+                "7",
+                "--format",
+                "csv",
+                "-o",
+                "out dir/x.csv",
+                "--overwrite",
+                "--raw",
+                "--dedup",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--region",
+                "cn",
+                "--timeout",
+                "9",
+                "--retries",
+                "0",
+                "--concurrency",
+                "8",
+                "--prefetch",
+                "2",
+                "--rate",
+                "1.5",
+                "--token-file",
+                "t.txt",
+                "--quiet",
+            ],
+            vec![
+                "feed",
+                "--all-channels",
+                "--demo",
+                "--output",
+                "f.json",
+                "--resume",
+                "--format",
+                "json",
+                "--fields",
+                "id,author,fetched_at",
+            ],
+        ] {
+            let (args, matches) = parse(&line);
+            let again = shell_words::split(&repeat(&Cli::command(), "feed", &matches, &[])).unwrap();
+            assert_eq!(again[0], "justone-xhs");
+            let again: Vec<&str> = again[1..].iter().map(String::as_str).collect();
+            assert_eq!(format!("{:?}", parse(&again).0), format!("{args:?}"), "{line:?}");
+        }
+    }
+
+    /// A default is never spelled out; a change replaces a value or adds
+    /// a flag. (A value from the environment is left out too: see the
+    /// binary's tests, which own their environment.)
+    #[test]
+    fn only_what_the_command_line_gave_is_repeated() {
+        let (_, matches) = parse(&["feed", "-c", "food", "--pages", "5"]);
+        let line = repeat(
+            &Cli::command(),
+            "feed",
+            &matches,
+            &[("pages", Some(vec!["2".into()])), ("resume", Some(Vec::new()))],
+        );
+        assert_eq!(line, "justone-xhs feed --channel food --pages 2 --resume");
+    }
+}

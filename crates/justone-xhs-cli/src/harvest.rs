@@ -177,7 +177,7 @@ pub async fn run(
             }
             Ok(page) => {
                 if page.data_missing() {
-                    crate::report::say(format_args!(
+                    crate::diagnostics::say(format_args!(
                         "warning: {} page {}: the API answered success without `data`{}; going on with the next page",
                         page.channel.slug(),
                         page.page,

@@ -7,8 +7,10 @@ mod checkpoint;
 mod cli;
 mod command_line;
 mod connection;
+mod diagnostics;
 mod duration_arg;
 mod exit_code;
+mod feed_command;
 mod file_sink;
 mod harvest;
 #[cfg(feature = "mcp")]
@@ -42,21 +44,13 @@ use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
+use justone_xhs::Channel;
 #[cfg(feature = "demo")]
 use justone_xhs::mock::DemoServer;
-use justone_xhs::{Channel, Error};
 
-use crate::checkpoint::{ChannelMark, RunShape};
-use crate::cli::{ChannelsFormat, Cli, Command, FeedArgs, Format, SchemaKind};
-use crate::exit_code::{Exit, classify, context, hint};
-use crate::file_sink::FileSink;
-use crate::harvest::{Plan, State, Stop};
-use crate::output::{OpenError, Output};
-use crate::page_sink::PageSink;
-use crate::progress::Progress;
-use crate::record_fields::Field;
-use crate::render::{Renderer, TextFormat};
-use crate::signals::Signals;
+use crate::cli::{ChannelsFormat, Cli, Command, Format, SchemaKind};
+use crate::diagnostics::report_io;
+use crate::exit_code::Exit;
 
 /// Built without the `demo` feature there is no demo server, and `--demo` is
 /// refused before one would be needed: a type without values.
@@ -69,10 +63,6 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let base_url_from_env = matches
-        .subcommand_matches("feed")
-        .and_then(|m| m.value_source("base_url"))
-        == Some(ValueSource::EnvVariable);
     let format_given = matches
         .subcommand_matches("feed")
         .and_then(|m| m.value_source("format"))
@@ -128,7 +118,8 @@ fn main() -> ExitCode {
             if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
             }
-            exit(connection::run(feed(args, base_url_from_env)))
+            let own = matches.subcommand_matches("feed").cloned().unwrap_or_default();
+            exit(feed_command::run(args, &own))
         }
         #[cfg(feature = "mcp")]
         Command::Mcp(args) => exit(connection::run(mcp::serve(args))),
@@ -170,8 +161,8 @@ fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
 /// Rust drops writes to a closed stdout silently: a run would look like a
 /// success with every record lost.
 fn closed_stdout() -> Exit {
-    report::say(format_args!("error: stdout is closed; nothing could be written"));
-    report::say(format_args!("hint: redirect stdout or pass --output FILE"));
+    diagnostics::say(format_args!("error: stdout is closed; nothing could be written"));
+    diagnostics::say(format_args!("hint: redirect stdout or pass --output FILE"));
     Exit::Other
 }
 
@@ -224,418 +215,4 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
         }
     }
     out.flush()
-}
-
-async fn feed(args: FeedArgs, base_url_from_env: bool) -> Result<(), Exit> {
-    // From here on SIGINT/SIGTERM are ours: a run stops cleanly however early.
-    let mut signals = Signals::new();
-    let Some(every) = args.every else {
-        return feed_once(&args, base_url_from_env, &mut signals).await;
-    };
-    if args.format != Format::Sqlite {
-        return Err(usage(
-            "--every adds a run to a database each time: use --output FILE.db (or --format sqlite)",
-        ));
-    }
-    repeated_harvest::run(every, args.for_, &mut signals, async |signals: &mut Signals| {
-        feed_once(&args, base_url_from_env, signals).await
-    })
-    .await
-}
-
-/// One harvest: the whole of `feed` without `--every`.
-async fn feed_once(args: &FeedArgs, base_url_from_env: bool, signals: &mut Signals) -> Result<(), Exit> {
-    let last_page = args
-        .page
-        .checked_add(args.pages - 1)
-        .filter(|last| i32::try_from(*last).is_ok())
-        .ok_or_else(|| usage("--page + --pages - 1 must not pass 2147483647, the API's last page"))?;
-    let (named, warnings) = args.channel_list().map_err(|message| usage(&message))?;
-    for warning in warnings {
-        report::say(format_args!("warning: {warning}"));
-    }
-    let channels = match named {
-        _ if args.all_channels => Channel::ALL.to_vec(),
-        named if named.is_empty() => vec![Channel::Recommend],
-        named => named,
-    };
-    let shape = RunShape {
-        channels: channels.iter().map(|c| c.oid().to_owned()).collect(),
-        first_page: args.page,
-        pages: args.pages,
-        format: format!("{:?}", args.format).to_lowercase(),
-        raw: args.raw,
-        dedup: args.dedup,
-        params: Vec::new(),
-        fields: args.fields.as_ref().map(ToString::to_string).unwrap_or_default(),
-    };
-    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    if args.resume {
-        resumable(args).map_err(|message| usage(&message))?;
-    }
-
-    if args.dry_run {
-        return print_plan(args, &channels, last_page);
-    }
-    // Everything that can refuse the command does so before any request.
-    let started_demo = connection::start_demo(&args.connection)?;
-    let client = connection::build_client(
-        &args.connection,
-        args.concurrency,
-        args.max_requests,
-        started_demo.as_ref(),
-    )
-    .map_err(|e| report(&e))?;
-    let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
-        Some(format) => {
-            let (mut files, marks) = unless_signalled(signals, {
-                let args = args.clone();
-                move || open_files(&args, format, shape, to_stdout)
-            })
-            .await?;
-            // Nothing is requested when not even the preamble can be written.
-            if marks.is_none()
-                && let Err(e) = files.preamble()
-            {
-                return report_io(&e);
-            }
-            (Box::new(files), marks)
-        }
-        None => open_store(args, &shape, base_url_from_env, client.cancellation_token())?,
-    };
-    let marks = match marks {
-        Some(marks) => marks,
-        None => {
-            vec![
-                ChannelMark {
-                    next_page: args.page,
-                    done: false
-                };
-                channels.len()
-            ]
-        }
-    };
-    let plan = Plan {
-        channels,
-        marks,
-        last_page,
-        concurrency: args.concurrency as usize,
-        prefetch: args.prefetch,
-    };
-    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut outcome = harvest::run(&client, plan, sink.as_mut(), &progress, signals).await;
-
-    // Ending the output can fail too (the JSON array's `]`; the SQLite
-    // store's commit of the last page handed over): then the run is not
-    // complete.
-    let finished = sink.finish(&mut outcome);
-    let complete = finished.is_ok() && outcome.complete();
-    if let Err(error) = finished {
-        match (&outcome.stop, harvest::write_stop(error, sink.as_ref())) {
-            // The first write failure is the one to report; a reader that
-            // went away wanted no more.
-            (Some(Stop::WriteFailed(_) | Stop::ReaderGone), _) => {}
-            // The run's own stop (a signal, the budget) stands: the end of
-            // the output could not follow a reader that had left.
-            (Some(_), Stop::ReaderGone) => {}
-            // A token-wide failure keeps its exit code, which outranks 1.
-            (Some(Stop::Fatal(_)), Stop::WriteFailed(error)) => {
-                report::say(format_args!("error: cannot write the output: {error}"))
-            }
-            // Outranks a signal and a spent budget.
-            (_, stop) => outcome.stop = Some(stop),
-        }
-    }
-    let commands = if complete || matches!(outcome.stop, Some(Stop::ReaderGone)) {
-        Vec::new()
-    } else {
-        continue_with(args, base_url_from_env, &outcome, last_page)
-    };
-    match report::finish(&outcome, args.quiet, &commands) {
-        Exit::Success => Ok(()),
-        failed => Err(failed),
-    }
-}
-
-/// `--dry-run`: what the run would fetch and the most it could cost, after
-/// the checks a real run makes before its first request.
-fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(), Exit> {
-    // A value the real run refuses (a rate out of range, a bad base URL, an
-    // unreadable token file) is refused here too; a missing token is not:
-    // planning needs none.
-    match connection::client_builder(&args.connection, None).and_then(justone_xhs::ClientBuilder::build) {
-        Ok(_) | Err(Error::MissingToken) => {}
-        Err(error) => return Err(report(&error)),
-    }
-    let pages = channels.len() as u64 * u64::from(args.pages);
-    let attempts = args.connection.retries as u64 + 1;
-    // Look-ahead requests are for pages of the plan too: they cannot pass
-    // this bound, only spend part of it on pages past a feed's end.
-    let mut most = pages.saturating_mul(attempts);
-    let mut bounds = format!("--retries {}", args.connection.retries);
-    if let Some(max) = args.max_requests {
-        most = most.min(max);
-        bounds.push_str(&format!(" and --max-requests {max}"));
-    }
-    let names: Vec<&str> = channels.iter().take(5).map(Channel::slug).collect();
-    let more = channels.len().saturating_sub(names.len());
-    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let range = if args.pages == 1 {
-        format!("page {}", args.page)
-    } else {
-        format!("pages {} to {last_page}", args.page)
-    };
-    let mut lines = vec![
-        format!(
-            "plan: {} ({}{}), {range} of each: at most {}",
-            plural(channels.len() as u64, "channel"),
-            names.join(", "),
-            if more > 0 {
-                format!(", and {more} more")
-            } else {
-                String::new()
-            },
-            plural(pages, "page"),
-        ),
-        format!("requests: {pages} if every page exists and none fails; at most {most} with {bounds}"),
-    ];
-    if args.prefetch > 0 {
-        lines.push(format!(
-            "prefetch: up to {} of these per channel may buy pages past the end of its feed",
-            args.prefetch
-        ));
-    }
-    lines.push("dry run: nothing was sent".to_owned());
-    let text = lines.join("\n") + "\n";
-    write_stdout(text.as_bytes()).or_else(|e| report_io(&e))
-}
-
-/// Whether `--resume` can continue a run of `args`: the one rule behind
-/// accepting `--resume` and printing a continue command that uses it. Only
-/// a regular file (or a database) keeps a checkpoint to continue from.
-fn resumable(args: &FeedArgs) -> Result<(), String> {
-    match args.output.as_deref() {
-        None => Err("--resume continues a file: it needs --output FILE, not stdout".to_owned()),
-        Some(path) if path == Path::new("-") => {
-            Err("--resume continues a file: it needs --output FILE, not stdout".to_owned())
-        }
-        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => Err(format!(
-            "--resume continues a file: {} is not a regular file (a pipe or a device keeps no checkpoint)",
-            path.display()
-        )),
-        // The seen ids of --dedup are read back from the output; a table
-        // does not show them.
-        Some(_) if args.dedup && args.format == Format::Table => Err(
-            "--resume cannot continue --dedup in a table (it holds no note ids); use --format jsonl, json, csv or sqlite"
-                .to_owned(),
-        ),
-        Some(_) if args.dedup && args.fields.as_ref().is_some_and(|f| !f.0.contains(&Field::Id)) => Err(
-            "--resume cannot continue --dedup without the field id in --fields (the output holds no note ids)"
-                .to_owned(),
-        ),
-        Some(_) => Ok(()),
-    }
-}
-
-/// Runs `open` on a blocking thread, so that SIGINT and SIGTERM still stop
-/// the command while it waits (opening a named pipe waits for a reader).
-async fn unless_signalled<T: Send + 'static>(
-    signals: &mut Signals,
-    open: impl FnOnce() -> Result<T, Exit> + Send + 'static,
-) -> Result<T, Exit> {
-    tokio::select! {
-        opened = tokio::task::spawn_blocking(open) => opened.unwrap_or(Err(Exit::Other)),
-        signal = signals.recv() => {
-            report::say(format_args!("stopped by {} before any request was sent", signal.name()));
-            Err(signal.exit())
-        }
-    }
-}
-
-/// The commands that continue an unfinished run: the same command with
-/// `--resume` when it is [`resumable`], else the remaining channels and
-/// pages.
-fn continue_with(
-    args: &FeedArgs,
-    base_url_from_env: bool,
-    outcome: &harvest::Outcome,
-    last_page: u32,
-) -> Vec<String> {
-    let command = |args: &FeedArgs| command_line(args, base_url_from_env);
-    if resumable(args).is_ok() {
-        let mut again = args.clone();
-        again.overwrite = false;
-        again.resume = true;
-        return vec![command(&again)];
-    }
-    // stdout or a pipe cannot be appended to: one command per group of
-    // channels that stopped at the same page.
-    let mut groups: Vec<(u32, Vec<Channel>)> = Vec::new();
-    for run in outcome
-        .channels
-        .iter()
-        .filter(|r| !matches!(r.state, State::Done))
-    {
-        match groups.iter_mut().find(|(page, _)| *page == run.next_page) {
-            Some((_, channels)) => channels.push(run.channel.clone()),
-            None => groups.push((run.next_page, vec![run.channel.clone()])),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(page, channels)| {
-            let mut again = args.clone();
-            again.all_channels = false;
-            again.channels = vec![channels.iter().map(Channel::slug).collect::<Vec<_>>().join(",")];
-            again.page = page;
-            again.pages = last_page + 1 - page;
-            // A pipe takes the rest as it took the start; a file that
-            // cannot be resumed is not replaced: the rest goes to stdout.
-            again.output = again
-                .output
-                .filter(|path| path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file()));
-            command(&again)
-        })
-        .collect()
-}
-
-/// The command line that repeats `args`.
-fn command_line(args: &FeedArgs, base_url_from_env: bool) -> String {
-    let mut words = vec!["justone-xhs".to_owned()];
-    words.extend(args.to_args(base_url_from_env));
-    shell_words::join(words)
-}
-
-/// Opens (or resumes) a file or stdout output. Returns the channel marks of
-/// a resumed run.
-fn open_files(
-    args: &FeedArgs,
-    format: TextFormat,
-    shape: RunShape,
-    to_stdout: bool,
-) -> Result<(FileSink, Option<Vec<ChannelMark>>), Exit> {
-    let width = if to_stdout {
-        terminal_size::terminal_size_of(std::io::stdout()).map_or(100, |(w, _)| usize::from(w.0))
-    } else {
-        100
-    };
-    let mut renderer = Renderer::new(format, args.raw, args.dedup, width, args.fields.clone());
-    let (output, marks) = match &args.output {
-        _ if to_stdout => (Output::stdout(), None),
-        Some(path) if args.resume => {
-            let (output, resumed) = Output::resume(path, &shape, args.dedup).map_err(open_failed)?;
-            renderer
-                .resume(resumed.checkpoint.records, &resumed.written)
-                .map_err(|e| open_failed(OpenError::Io(format!("cannot read {}: {e}", path.display()))))?;
-            (output, Some(resumed.checkpoint.channels))
-        }
-        Some(path) => (
-            Output::create(path, shape, args.overwrite).map_err(open_failed)?,
-            None,
-        ),
-        None => unreachable!("no --output is stdout"),
-    };
-    Ok((FileSink::new(renderer, output), marks))
-}
-
-/// The database as the run's sink, and where each channel stands when a run
-/// is resumed.
-type OpenedStore = (Box<dyn PageSink>, Option<Vec<ChannelMark>>);
-
-/// Opens the `--format sqlite` database and adds a run to it, or continues
-/// one with `--resume`. Returns the channel marks of a resumed run.
-#[cfg(feature = "sqlite")]
-fn open_store(
-    args: &FeedArgs,
-    shape: &RunShape,
-    base_url_from_env: bool,
-    cancel: &justone_xhs::CancellationToken,
-) -> Result<OpenedStore, Exit> {
-    let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
-        return Err(usage(
-            "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
-        ));
-    };
-    if args.overwrite {
-        // A database keeps the history of every run: replacing it is for
-        // the user to do, not a flag copied from a jsonl command.
-        return Err(usage(&format!(
-            "--overwrite does not apply to a database: each run is added to {} and the earlier runs are kept; to start a new database, move or delete the file",
-            path.display()
-        )));
-    }
-    let opened = if args.resume {
-        store::Store::resume(path, shape, cancel).map(|(store, marks)| (store, Some(marks)))
-    } else {
-        let mut recorded = args.clone();
-        recorded.connection.base_url = recorded
-            .connection
-            .base_url
-            .as_deref()
-            .map(store::without_credentials);
-        store::Store::create(path, shape, &command_line(&recorded, base_url_from_env), cancel)
-            .map(|store| (store, None))
-    };
-    match opened {
-        Ok((store, marks)) => Ok((Box::new(store), marks)),
-        Err(error) => Err(error.report()),
-    }
-}
-
-#[cfg(not(feature = "sqlite"))]
-fn open_store(
-    _args: &FeedArgs,
-    _shape: &RunShape,
-    _base_url_from_env: bool,
-    _cancel: &justone_xhs::CancellationToken,
-) -> Result<OpenedStore, Exit> {
-    Err(usage(
-        "this justone-xhs was built without SQLite (the `sqlite` feature); choose another --format",
-    ))
-}
-
-fn usage(message: &str) -> Exit {
-    report::say(format_args!("error: {message}"));
-    Exit::Usage
-}
-
-fn open_failed(error: OpenError) -> Exit {
-    match error {
-        OpenError::Usage(message) => usage(&message),
-        OpenError::RunInProgress(message) => {
-            report::say(format_args!("error: {message}"));
-            report::say(format_args!("hint: {}", output_lock::BUSY_HINT));
-            Exit::Usage
-        }
-        OpenError::Io(message) => {
-            report::say(format_args!("error: {message}"));
-            report::say(format_args!(
-                "hint: check that the directory exists and is writable"
-            ));
-            Exit::Other
-        }
-    }
-}
-
-/// Prints the `error:` and `hint:` lines of a failure before the harvest
-/// and returns the exit code.
-fn report(error: &Error) -> Exit {
-    report::say(format_args!(
-        "error: {}{}",
-        report::message(error),
-        context(error)
-    ));
-    report::say(format_args!("hint: {}", hint(error)));
-    classify(error)
-}
-
-/// A write failure is an error, except a closed pipe: `| head` has all it
-/// wanted, and the run stops quietly.
-fn report_io(error: &std::io::Error) -> Result<(), Exit> {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        return Ok(());
-    }
-    report::say(format_args!("error: cannot write the output: {error}"));
-    report::say(format_args!("hint: check the output file or pipe"));
-    Err(Exit::Other)
 }

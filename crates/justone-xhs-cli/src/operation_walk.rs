@@ -15,11 +15,12 @@ use justone_xhs::{Error, NextPage, OperationInfo, compact_json, display_safe};
 
 use crate::api_command::ApiArgs;
 use crate::checkpoint::{ChannelMark, RunShape};
+use crate::connection;
+use crate::diagnostics;
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::signals::{Signal, Signals};
-use crate::{connection, report};
 
 /// Why a walk stopped before its end.
 enum Stop {
@@ -39,14 +40,14 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     let mut signals = Signals::new();
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if args.resume {
-        resumable(&args).map_err(|m| usage(&m))?;
+        resumable(&args).map_err(|m| diagnostics::usage(&m))?;
     }
     if args.dry_run {
         return print_plan(&args, operation);
     }
     let demo = connection::start_demo(&args.connection)?;
     let client = connection::build_client(&args.connection, 1, args.max_requests, demo.as_ref())
-        .map_err(|e| crate::report(&e))?;
+        .map_err(|e| crate::diagnostics::report(&e))?;
     let shape = RunShape {
         channels: vec![operation.id.to_owned()],
         first_page: 1,
@@ -64,13 +65,14 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     } else {
         let path = args.output.clone().unwrap_or_default();
         let (resume, overwrite, params) = (args.resume, args.overwrite, args.params.clone());
-        crate::unless_signalled(&mut signals, move || {
+        crate::signals::unless_signalled(&mut signals, move || {
             if !resume {
                 return Output::create(&path, shape, overwrite)
                     .map(|o| (o, 0, Some(params)))
-                    .map_err(crate::open_failed);
+                    .map_err(crate::diagnostics::open_failed);
             }
-            let (output, resumed) = Output::resume(&path, &shape, false).map_err(crate::open_failed)?;
+            let (output, resumed) =
+                Output::resume(&path, &shape, false).map_err(crate::diagnostics::open_failed)?;
             let mark = resumed
                 .checkpoint
                 .channels
@@ -90,7 +92,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     progress.set_total(u64::from(args.pages - done));
     let mut walk = client
         .operation_pages(operation.id, start.iter().flatten())
-        .map_err(|e| crate::report(&e))?
+        .map_err(|e| crate::diagnostics::report(&e))?
         .limit(if start.is_some() { args.pages - done } else { 0 });
     if let Some(pointer) = &args.cursor_field {
         walk = walk.cursor_field(pointer.clone());
@@ -130,13 +132,13 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         if args.pages == 1
             && let Some(id) = &page.answer.request_id
         {
-            report::say(format_args!("request id: {}", display_safe(id)));
+            diagnostics::say(format_args!("request id: {}", display_safe(id)));
         }
         written += 1;
         next = match &page.next {
             NextPage::Params(params) => Some(params.clone()),
             NextPage::Unreadable(why) => {
-                report::say(format_args!(
+                diagnostics::say(format_args!(
                     "warning: {}; the walk stops here",
                     display_safe(why)
                 ));
@@ -191,7 +193,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         stop = Some(Stop::WriteFailed(error));
     }
     if !args.quiet {
-        report::say(format_args!(
+        diagnostics::say(format_args!(
             "{} pages, {} requests, {} retries in {:.1} s",
             written - done,
             client.request_count(),
@@ -202,28 +204,28 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     let exit = match &stop {
         None | Some(Stop::ReaderGone) => return Ok(()),
         Some(Stop::Failed(error)) => {
-            report::say(format_args!(
+            diagnostics::say(format_args!(
                 "error: {} page {}: {}{}",
                 operation.id,
                 written + 1,
-                report::message(error),
+                diagnostics::message(error),
                 context(error)
             ));
-            report::say(format_args!("hint: {}", hint(error)));
+            diagnostics::say(format_args!("hint: {}", hint(error)));
             classify(error)
         }
         Some(Stop::WriteFailed(error)) => {
-            report::say(format_args!("error: cannot write the output: {error}"));
+            diagnostics::say(format_args!("error: cannot write the output: {error}"));
             Exit::Other
         }
         Some(Stop::Budget(max)) => {
-            report::say(format_args!(
+            diagnostics::say(format_args!(
                 "stopped: the next request would pass --max-requests {max}; every page written is whole"
             ));
             Exit::BudgetSpent
         }
         Some(Stop::Signal(signal)) => {
-            report::say(format_args!(
+            diagnostics::say(format_args!(
                 "stopped by {}; every page written is whole",
                 signal.name()
             ));
@@ -232,7 +234,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     };
     if let Some(next) = next.filter(|_| !complete) {
         let command = continue_command(&args, &matches, &next, args.pages - written);
-        report::say(format_args!("continue with: {command}"));
+        diagnostics::say(format_args!("continue with: {command}"));
     }
     Err(exit)
 }
@@ -273,11 +275,11 @@ fn continue_command(args: &ApiArgs, matches: &ArgMatches, next: &[(String, Strin
 fn print_plan(args: &ApiArgs, operation: &OperationInfo) -> Result<(), Exit> {
     match connection::client_builder(&args.connection, None).and_then(justone_xhs::ClientBuilder::build) {
         Ok(_) | Err(Error::MissingToken) => {}
-        Err(error) => return Err(crate::report(&error)),
+        Err(error) => return Err(crate::diagnostics::report(&error)),
     }
     let pages = u64::from(args.pages);
-    let mut most = pages.saturating_mul(args.connection.retries as u64 + 1);
-    let mut bounds = format!("--retries {}", args.connection.retries);
+    let mut most = pages.saturating_mul(args.connection.retries() as u64 + 1);
+    let mut bounds = format!("--retries {}", args.connection.retries());
     if let Some(max) = args.max_requests {
         most = most.min(max);
         bounds.push_str(&format!(" and --max-requests {max}"));
@@ -294,10 +296,5 @@ fn print_plan(args: &ApiArgs, operation: &OperationInfo) -> Result<(), Exit> {
         paging.name(),
         paging.param().map(|p| format!(" by {p}")).unwrap_or_default(),
     );
-    crate::write_stdout(text.as_bytes()).or_else(|e| crate::report_io(&e))
-}
-
-fn usage(message: &str) -> Exit {
-    report::say(format_args!("error: {message}"));
-    Exit::Usage
+    crate::write_stdout(text.as_bytes()).or_else(|e| crate::diagnostics::report_io(&e))
 }

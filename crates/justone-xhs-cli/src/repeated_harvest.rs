@@ -45,7 +45,7 @@ pub async fn run(
         tokio::select! {
             () = tokio::time::sleep_until(next) => {}
             signal = signals.recv() => {
-                crate::report::say(format_args!("stopped by {} between runs", signal.name()));
+                crate::diagnostics::say(format_args!("stopped by {} between runs", signal.name()));
                 break;
             }
         }

@@ -2,13 +2,11 @@
 //! summary, failures grouped by cause (never one pair of lines per channel),
 //! and the exact command that continues the run.
 
-use std::io::Write;
-
 use justone_xhs::Error;
 
+use crate::diagnostics::{message, say};
 use crate::exit_code::{Exit, classify, context, hint};
 use crate::harvest::{ChannelRun, Outcome, State, Stop};
-use justone_xhs::display_safe;
 
 /// Failure classes, most important first: the exit code of a run whose
 /// channels failed differently is the first class that occurred.
@@ -25,12 +23,6 @@ pub const PRIORITY: [Exit; 8] = [
 
 /// How many channels a line names before it says "and N more".
 const NAMED: usize = 3;
-
-/// Writes one line to stderr. A closed or full stderr must not turn a
-/// documented exit code into a panic, so errors are ignored.
-pub fn say(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
 
 /// Prints the report and returns the exit status. `continue_with` gives the
 /// commands that continue the run (none when it is complete).
@@ -188,19 +180,4 @@ fn channel_summary(runs: &[ChannelRun]) -> String {
         parts.push(format!("{} not finished ({})", open.len(), named(open)));
     }
     parts.join(", ")
-}
-
-/// The error's own words, with the provider's message made safe to print.
-pub fn message(error: &Error) -> String {
-    display_safe(&match error {
-        Error::Api { code, message, .. } => {
-            let message = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-            format!(
-                "the API refused the request: {}",
-                message.unwrap_or(code.description())
-            )
-        }
-        other => other.to_string(),
-    })
-    .into_owned()
 }

@@ -66,3 +66,18 @@ impl Signals {
         std::future::pending().await
     }
 }
+
+/// Runs `open` on a blocking thread, so that SIGINT and SIGTERM still stop
+/// the command while it waits (opening a named pipe waits for a reader).
+pub async fn unless_signalled<T: Send + 'static>(
+    signals: &mut Signals,
+    open: impl FnOnce() -> Result<T, Exit> + Send + 'static,
+) -> Result<T, Exit> {
+    tokio::select! {
+        opened = tokio::task::spawn_blocking(open) => opened.unwrap_or(Err(Exit::Other)),
+        signal = signals.recv() => {
+            crate::diagnostics::say(format_args!("stopped by {} before any request was sent", signal.name()));
+            Err(signal.exit())
+        }
+    }
+}

@@ -54,9 +54,9 @@ pub fn run(args: TrendsArgs) -> Result<(), Exit> {
     let channel = match args.channel.as_deref() {
         Some(name) => {
             let (channel, warning) = crate::cli::channel_named(name, "`justone-xhs channels`")
-                .map_err(|message| crate::usage(&message))?;
+                .map_err(|message| crate::diagnostics::usage(&message))?;
             if let Some(warning) = warning {
-                crate::report::say(format_args!("warning: {warning}"));
+                crate::diagnostics::say(format_args!("warning: {warning}"));
             }
             Some(channel)
         }
@@ -75,25 +75,25 @@ pub fn run(args: TrendsArgs) -> Result<(), Exit> {
         crate::trends_chart::svg(&found.notes, &title)
             .and_then(|svg| std::fs::write(path, svg))
             .map_err(|e| {
-                crate::report::say(format_args!("error: cannot write {}: {e}", path.display()));
+                crate::diagnostics::say(format_args!("error: cannot write {}: {e}", path.display()));
                 Exit::Other
             })?;
     }
     let text = match args.format {
         TrendsFormat::Json => match serde_json::to_string(&found) {
             Ok(json) => format!("{}\n", crate::for_stdout(&json)),
-            Err(e) => return crate::report_io(&e.into()),
+            Err(e) => return crate::diagnostics::report_io(&e.into()),
         },
         TrendsFormat::Table => tables(&found, &describe(&args, channel.as_ref())),
     };
-    crate::write_stdout(text.as_bytes()).or_else(|e| crate::report_io(&e))
+    crate::write_stdout(text.as_bytes()).or_else(|e| crate::diagnostics::report_io(&e))
 }
 
 /// Reports a database that cannot be read. The store's own hints are
 /// about writing a harvest; here the file is only read.
 fn unreadable(error: &StoreError) -> Exit {
-    crate::report::say(format_args!("error: {error}"));
-    crate::report::say(format_args!(
+    crate::diagnostics::say(format_args!("error: {error}"));
+    crate::diagnostics::say(format_args!(
         "hint: trends reads a database that `justone-xhs feed --output FILE.db` wrote, and changes nothing in it"
     ));
     error.exit()

@@ -93,7 +93,8 @@ fn exit_codes_follow_the_contract() {
         );
         assert!(lines[1].starts_with("hint: "), "{}", lines[1]);
         assert!(
-            lines[2].starts_with("continue with: justone-xhs feed --channel food --quiet "),
+            lines[2]
+                .starts_with("continue with: justone-xhs feed --channel food --page 1 --pages 1 --base-url "),
             "{}",
             lines[2]
         );
@@ -218,8 +219,9 @@ fn partial_failure_keeps_earlier_pages_and_names_the_failing_one() {
     assert!(records.iter().all(|r| r["page"] == 1 || r["page"] == 2));
     assert!(out.stderr.contains("error: food page 3:"), "{}", out.stderr);
     let resume = format!(
-        "continue with: justone-xhs feed --channel food --pages 5 --output {} --resume --quiet",
-        file.display()
+        "continue with: justone-xhs feed --channel food --pages 5 --output {} --resume --base-url {} --quiet\n",
+        file.display(),
+        server.base_url()
     );
     assert!(out.stderr.contains(&resume), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();

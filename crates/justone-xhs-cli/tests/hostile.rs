@@ -440,3 +440,53 @@ fn a_token_echoed_through_json_escapes_reaches_no_output() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("[redacted]"), "{}", out.stdout);
 }
+
+/// The provider SDKs' variables are read after this tool's, and what comes
+/// from the environment stays out of the printed continue command.
+#[test]
+fn the_provider_sdks_environment_variables_are_honoured_after_ours() {
+    let ours = DemoServer::builder().pages(1).start();
+    let theirs = DemoServer::builder().pages(1).start();
+    let theirs_url = theirs.base_url();
+    let out = run_with(&["balance"], &[("JUSTONEAPI_BASE_URL", theirs_url.as_str())]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(theirs.requests(), 1, "JUSTONEAPI_BASE_URL is read");
+    let ours_url = ours.base_url();
+    let out = run_with(
+        &["balance"],
+        &[
+            ("JUSTONEAPI_BASE_URL", theirs_url.as_str()),
+            ("JUSTONE_BASE_URL", ours_url.as_str()),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!((ours.requests(), theirs.requests()), (1, 1), "ours wins");
+    // A stop prints a continue command without the URL (the environment
+    // still has it) and with the retries the provider's variable set.
+    let out = run_with(
+        &[
+            "feed",
+            "-c",
+            "food",
+            "--pages",
+            "3",
+            "--max-requests",
+            "1",
+            "--quiet",
+        ],
+        &[
+            ("JUSTONEAPI_BASE_URL", theirs_url.as_str()),
+            ("JUSTONEAPI_RETRY", "0"),
+        ],
+    );
+    assert_eq!(out.code, 10, "{}", out.stderr);
+    let command = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("continue with: "))
+        .unwrap();
+    assert!(
+        !command.contains("127.0.0.1") && !command.contains("--retries"),
+        "{command}"
+    );
+}

@@ -7,6 +7,8 @@
 
 #![cfg(feature = "mcp")]
 
+mod support;
+
 use std::collections::HashMap;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -68,12 +70,14 @@ async fn start_with(args: &[&str], token: Option<&str>, log: bool) -> Session {
         .args(args)
         .env_remove("JUST_ONE_API_TOKEN")
         .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    for name in support::CONNECTION_ENV {
+        command.env_remove(name);
+    }
     if let Some(token) = token {
         command.env("JUST_ONE_API_TOKEN", token);
     }

@@ -23,8 +23,8 @@ use justone_xhs::CancellationToken;
 use rmcp::ServiceExt;
 
 use crate::cli::McpArgs;
+use crate::diagnostics;
 use crate::exit_code::Exit;
-use crate::report;
 use crate::signals::Signals;
 
 /// Serves MCP on stdin/stdout until the client closes stdin or a signal
@@ -50,7 +50,7 @@ pub async fn serve(args: McpArgs) -> Result<(), Exit> {
             )
             .build()
     })
-    .map_err(|e| crate::report(&e))?;
+    .map_err(|e| crate::diagnostics::report(&e))?;
     // Every call's cancellation token descends from this one: cancelling it
     // (stdin closed, a signal) stops them all.
     let session = CancellationToken::new();
@@ -58,14 +58,14 @@ pub async fn serve(args: McpArgs) -> Result<(), Exit> {
         .serve_with_ct(stdio::Stdio::new(session.clone()), session.clone())
         .await
         .map_err(|e| {
-            report::say(format_args!("error: the MCP session did not start: {e}"));
+            diagnostics::say(format_args!("error: the MCP session did not start: {e}"));
             Exit::Other
         })?;
     let mut waiting = std::pin::pin!(running.waiting());
     let signal = tokio::select! {
         quit = &mut waiting => {
             return quit.map(drop).map_err(|e| {
-                report::say(format_args!("error: the MCP session failed: {e}"));
+                diagnostics::say(format_args!("error: the MCP session failed: {e}"));
                 Exit::Other
             });
         }
@@ -74,6 +74,6 @@ pub async fn serve(args: McpArgs) -> Result<(), Exit> {
     session.cancel();
     // The calls return at once; this only lets rmcp close stdout cleanly.
     let _ = waiting.await;
-    report::say(format_args!("{}: the MCP server stopped", signal.name()));
+    diagnostics::say(format_args!("{}: the MCP server stopped", signal.name()));
     Err(signal.exit())
 }

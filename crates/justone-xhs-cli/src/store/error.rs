@@ -92,8 +92,8 @@ impl StoreError {
 
     /// Prints the `error:` and `hint:` lines and returns the exit code.
     pub fn report(&self) -> Exit {
-        crate::report::say(format_args!("error: {self}"));
-        crate::report::say(format_args!("hint: {}", self.hint()));
+        crate::diagnostics::say(format_args!("error: {self}"));
+        crate::diagnostics::say(format_args!("hint: {}", self.hint()));
         self.exit()
     }
 }

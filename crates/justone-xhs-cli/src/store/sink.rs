@@ -210,9 +210,11 @@ impl Store {
             .channels
             .iter()
             .filter_map(|run| match &run.state {
-                State::Failed(error) => {
-                    Some((run.channel.oid(), run.next_page, crate::report::message(error)))
-                }
+                State::Failed(error) => Some((
+                    run.channel.oid(),
+                    run.next_page,
+                    crate::diagnostics::message(error),
+                )),
                 _ => None,
             })
             .collect();
@@ -239,7 +241,7 @@ impl Store {
         // the log holds pages the file does not, and must not be parted
         // from it.
         if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get::<_, i64>(0)) {
-            crate::report::say(format_args!(
+            crate::diagnostics::say(format_args!(
                 "warning: {}: the log could not be copied into the database ({}); every page is in \
                  {}-wal: keep it beside the database (the next run copies it in)",
                 self.path.display(),
@@ -248,7 +250,7 @@ impl Store {
             ));
         }
         if self.without_id > 0 {
-            crate::report::say(format_args!(
+            crate::diagnostics::say(format_args!(
                 "warning: {} items had no note id and are not in the database (notes are keyed by id)",
                 self.without_id
             ));

@@ -8,6 +8,21 @@ use std::process::{Child, Command, Output};
 
 pub const TOKEN: &str = "tok-HARVEST-SECRET-77";
 
+/// Every connection option has a variable, ours and the provider SDKs':
+/// none may come from the environment the tests run in.
+pub const CONNECTION_ENV: [&str; 10] = [
+    "JUSTONE_BASE_URL",
+    "JUSTONE_REGION",
+    "JUSTONE_TIMEOUT",
+    "JUSTONE_RETRIES",
+    "JUSTONE_RATE",
+    "JUSTONE_DEMO",
+    "JUSTONE_TOKEN_FILE",
+    "JUSTONEAPI_BASE_URL",
+    "JUSTONEAPI_TIMEOUT_MS",
+    "JUSTONEAPI_RETRY",
+];
+
 /// The binary with `args`, the token in the environment, and nothing else
 /// from the environment that could change what it does or prints.
 pub fn binary(args: &[&str]) -> Command {
@@ -22,10 +37,12 @@ pub fn binary_with_token(token: &str, args: &[&str]) -> Command {
         .args(args)
         .env("JUST_ONE_API_TOKEN", token)
         .env_remove("JUSTONEAPI_TOKEN")
-        .env_remove("JUSTONE_BASE_URL")
-        .env_remove("RUST_LOG")
-        // Help text is wrapped to the terminal, at most 100 columns.
-        .env_remove("COLUMNS");
+        .env_remove("RUST_LOG");
+    for name in CONNECTION_ENV {
+        command.env_remove(name);
+    }
+    // Help text is wrapped to the terminal, at most 100 columns.
+    command.env_remove("COLUMNS");
     command
 }
 
