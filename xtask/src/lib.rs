@@ -13,6 +13,7 @@
 pub mod document;
 pub mod drift;
 pub mod fetch;
+pub mod module_graph;
 pub mod normalize;
 pub mod probe;
 pub mod public_api;

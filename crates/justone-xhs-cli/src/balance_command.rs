@@ -1,30 +1,10 @@
 //! `justone-xhs balance`: the account's balance, as a line or as JSON.
 
-use clap::{Args, ValueEnum};
 use justone_xhs::display_safe;
 
-use crate::connection::{self, ConnectionArgs};
+use crate::cli::{BalanceArgs, BalanceFormat};
+use crate::connection;
 use crate::exit_code::Exit;
-
-/// Print the account's balance (`balance: 100.0000 CNY`), the amount exactly
-/// as the provider wrote it.
-#[derive(Debug, Clone, Args)]
-pub struct BalanceArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = BalanceFormat::Text)]
-    pub format: BalanceFormat,
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-}
-
-/// How `balance` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BalanceFormat {
-    /// `balance: 100.0000 CNY`.
-    Text,
-    /// `{"balance":"100.0000","currency":"CNY","requestId":…}` (the amount a string).
-    Json,
-}
 
 /// Runs the command.
 pub fn run(args: BalanceArgs) -> Result<(), Exit> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use justone_xhs::Channel;
 
+use crate::connection::ConnectionArgs;
 use crate::record_fields::FieldList;
 
 /// Read Xiaohongshu (RedNote) notes feeds through Just One API.
@@ -42,14 +43,14 @@ pub enum Command {
     Feed(FeedArgs),
     /// Call any Xiaohongshu or account operation by operationId; `--list`
     /// lists them.
-    Api(crate::api_command::ApiArgs),
+    Api(ApiArgs),
     /// Print the account's balance.
-    Balance(crate::balance_command::BalanceArgs),
+    Balance(BalanceArgs),
     /// Rank what a database's history shows: the notes whose likes grew
     /// most, the creators seen most and growing fastest (`--chart` draws
     /// the top notes as SVG). Sends no request.
     #[cfg(feature = "sqlite")]
-    Trends(crate::trends_command::TrendsArgs),
+    Trends(TrendsArgs),
     /// Print a shell completion script, e.g.
     /// `justone-xhs completions bash > ~/.local/share/bash-completion/completions/justone-xhs`.
     Completions {
@@ -107,14 +108,6 @@ pub enum Format {
     /// sighting of it, the runs (needs --output; the default for a file
     /// named .db, .sqlite or .sqlite3).
     Sqlite,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RegionArg {
-    /// https://api.justoneapi.com
-    Global,
-    /// http://47.117.133.51:30015 (mainland China; plain HTTP)
-    Cn,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -309,6 +302,160 @@ fn shorten(value: &str) -> String {
         Some((end, _)) => format!("{}…", &value[..end]),
         None => value.to_owned(),
     }
+}
+
+/// Call an operation: `justone-xhs api getApiXiaohongshuGetNoteDetailV1 --param noteId=…`.
+///
+/// Writes each page's `data` on stdout (or --output) exactly as the provider
+/// sent it, one JSON line per page, and `request id: …` on stderr for a
+/// single call. Parameters are checked before any request: an unknown
+/// operation or parameter, a missing required one, a value outside the
+/// documented ones or a number that does not parse exits 2 and names what is
+/// allowed. A deprecated operation, or one the provider has hidden from its
+/// documentation (it is about to be removed), is called with a warning.
+///
+/// --pages N follows the operation's paging: page numbers (`page`,
+/// `pageNum`) add one; cursors (`lastCursor`, `cursor`) take the answer's
+/// `cursor` / `next_cursor` field, else the last item's `cursor`. The walk
+/// ends when `has_more` is false, the list is empty or no cursor follows,
+/// never with a request past the end; a page whose shape does not say what
+/// follows ends it with a warning (--cursor-field names the cursor's place).
+/// With --output FILE a run resumes exactly once (--resume) after SIGINT,
+/// SIGTERM or kill -9, as `feed` does.
+#[derive(Debug, Clone, Args)]
+#[command(verbatim_doc_comment)]
+pub struct ApiArgs {
+    /// The operationId (see --list).
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub operation: Option<String>,
+    /// List the operations: operationId, method, path, paging, summary, and
+    /// the parameters (* marks a required one); deprecated and hidden ones
+    /// are marked.
+    #[arg(long)]
+    pub list: bool,
+    /// How --list prints: aligned text, or JSON with every parameter's
+    /// type, enum values and their meanings, default and description.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, requires = "list")]
+    pub format: ListFormat,
+    /// A parameter as NAME=VALUE; repeat for several.
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = name_value)]
+    pub params: Vec<(String, String)>,
+    /// Pages to fetch (fewer if the answers say there are no more).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub pages: u32,
+    /// Where the next cursor is in `data`, as a JSON pointer
+    /// (`/page_info/end_cursor`), for answers the paging rule does not read.
+    #[arg(long, value_name = "POINTER", value_parser = json_pointer)]
+    pub cursor_field: Option<String>,
+    /// Write to this file instead of stdout (`-` is stdout). An existing
+    /// non-empty file is left alone unless --overwrite or --resume is given.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing --output file.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Continue an interrupted or failed run of the same command into the
+    /// same --output file: only the pages not yet in it are fetched.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// Send at most N requests in all (retries count); the run then stops
+    /// cleanly (exit 10) with the command that continues it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+    /// Print what the run would fetch and the most requests it could send,
+    /// then exit without sending any.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress bar and no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How `api --list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One aligned line per operation.
+    Text,
+    /// A JSON array with every parameter's details.
+    Json,
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+    }
+}
+
+fn json_pointer(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.starts_with('/') {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "a JSON pointer starts with `/` (e.g. /page_info/end_cursor), got {text:?}"
+        ))
+    }
+}
+
+/// Print the account's balance (`balance: 100.0000 CNY`), the amount exactly
+/// as the provider wrote it.
+#[derive(Debug, Clone, Args)]
+pub struct BalanceArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BalanceFormat::Text)]
+    pub format: BalanceFormat,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How `balance` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BalanceFormat {
+    /// `balance: 100.0000 CNY`.
+    Text,
+    /// `{"balance":"100.0000","currency":"CNY","requestId":…}` (the amount a string).
+    Json,
+}
+
+#[cfg(feature = "sqlite")]
+/// Which notes rise fastest, which creators appear most and grow fastest,
+/// from the sightings a database holds (likes: the feed carries no comment
+/// or collect counts). Sends no request.
+#[derive(Debug, Clone, Args)]
+pub struct TrendsArgs {
+    /// The database `feed --output notes.db` wrote.
+    #[arg(value_name = "DATABASE")]
+    pub database: PathBuf,
+    /// Only sightings in this channel (slug, oid, label or Chinese name).
+    #[arg(long, short = 'c', value_name = "CH")]
+    pub channel: Option<String>,
+    /// Only sightings from the last DURATION (`90m`, `24h`, `7d`); all by
+    /// default.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg::parse)]
+    pub since: Option<Duration>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrendsFormat::Table)]
+    pub format: TrendsFormat,
+    /// Entries per list.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// Also draw the top notes' likes over time (at most 10 lines) into
+    /// this SVG file.
+    #[cfg(feature = "charts")]
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+}
+
+#[cfg(feature = "sqlite")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendsFormat {
+    /// Three aligned tables.
+    Table,
+    /// One JSON object: `notes`, `creators_most_seen`,
+    /// `creators_fastest_growing`.
+    Json,
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use justone_xhs::{Client, ClientBuilder, Error, Region, RetryPolicy};
 
 use crate::DemoServer;
-use crate::cli::RegionArg;
 use crate::diagnostics;
 use crate::exit_code::Exit;
 
@@ -99,6 +98,15 @@ fn provider_env<T>(name: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
         crate::diagnostics::say(format_args!("warning: {name} is not valid here; ignored"));
     }
     parsed
+}
+
+/// The provider's hosts, as `--region` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegionArg {
+    /// https://api.justoneapi.com
+    Global,
+    /// http://47.117.133.51:30015 (mainland China; plain HTTP)
+    Cn,
 }
 
 /// Pages per channel the `--demo` server serves before its feeds end.

@@ -16,7 +16,8 @@ use crate::cli::{Cli, FeedArgs, Format};
 use crate::diagnostics::{open_failed, report, report_io, usage};
 use crate::exit_code::Exit;
 use crate::file_sink::FileSink;
-use crate::harvest::{Plan, State, Stop};
+use crate::harvest::Plan;
+use crate::outcome::{Outcome, State, Stop};
 use crate::output::{OpenError, Output};
 use crate::page_sink::PageSink;
 use crate::progress::Progress;
@@ -245,12 +246,7 @@ fn resumable(args: &FeedArgs) -> Result<(), String> {
 /// `--resume` when it is [`resumable`], else the remaining channels and
 /// pages. Built from what clap parsed ([`crate::command_line`]): the
 /// options given, never a default or a value from the environment.
-fn continue_with(
-    args: &FeedArgs,
-    matches: &ArgMatches,
-    outcome: &harvest::Outcome,
-    last_page: u32,
-) -> Vec<String> {
+fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_page: u32) -> Vec<String> {
     let command = Cli::command();
     if resumable(args).is_ok() {
         return vec![crate::command_line::repeat(

@@ -6,7 +6,7 @@ use std::io;
 use justone_xhs::FeedPage;
 
 use crate::checkpoint::ChannelMark;
-use crate::harvest::Outcome;
+use crate::outcome::Outcome;
 use crate::output::Output;
 use crate::page_sink::PageSink;
 use crate::render::Renderer;

@@ -16,9 +16,10 @@ use justone_xhs::{Channel, Client, Error, FeedPage};
 
 use crate::checkpoint::ChannelMark;
 use crate::exit_code::{Exit, classify};
+use crate::outcome::{ChannelRun, Outcome, State, Stop};
 use crate::page_sink::PageSink;
 use crate::progress::Progress;
-use crate::signals::{Signal, Signals};
+use crate::signals::Signals;
 use justone_xhs::display_safe;
 
 /// What to fetch.
@@ -30,56 +31,6 @@ pub struct Plan {
     pub last_page: u32,
     pub concurrency: usize,
     pub prefetch: u32,
-}
-
-/// Where a channel ended up.
-pub enum State {
-    /// Not finished: never started, or stopped before its next page.
-    Open,
-    /// The feed ended or every requested page was written.
-    Done,
-    /// Page `next_page` failed for good.
-    Failed(Error),
-}
-
-pub struct ChannelRun {
-    pub channel: Channel,
-    /// The first page not written.
-    pub next_page: u32,
-    pub state: State,
-}
-
-/// Why a run stopped before it had tried every page.
-pub enum Stop {
-    /// A failure that every further request would share (the token, the
-    /// quota, a persistent rate limit), from the channel with this index.
-    Fatal(usize),
-    Signal(Signal),
-    /// The output cannot be written (not a closed stdout pipe).
-    WriteFailed(io::Error),
-    /// stdout's reader went away (`| head`): nobody wants more.
-    ReaderGone,
-    /// `--max-requests` is spent.
-    Budget(u64),
-}
-
-/// How the run went.
-pub struct Outcome {
-    pub channels: Vec<ChannelRun>,
-    pub pages: usize,
-    pub items: usize,
-    /// Requests sent (every attempt, retries included).
-    pub requests: u64,
-    pub retries: u64,
-    pub elapsed: Duration,
-    pub stop: Option<Stop>,
-}
-
-impl Outcome {
-    /// Every channel done and nothing stopped the run.
-    pub fn complete(&self) -> bool {
-        self.channels.iter().all(|c| matches!(c.state, State::Done))
-    }
 }
 
 /// Failures that end the whole run: every other request would fail the same

@@ -16,6 +16,7 @@ mod harvest;
 #[cfg(feature = "mcp")]
 mod mcp;
 mod operation_walk;
+mod outcome;
 mod output;
 mod output_lock;
 mod page_sink;

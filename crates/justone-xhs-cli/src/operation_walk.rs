@@ -13,8 +13,8 @@ use clap::{ArgMatches, CommandFactory};
 use futures::StreamExt;
 use justone_xhs::{Error, NextPage, OperationInfo, compact_json, display_safe};
 
-use crate::api_command::ApiArgs;
 use crate::checkpoint::{ChannelMark, RunShape};
+use crate::cli::ApiArgs;
 use crate::connection;
 use crate::diagnostics;
 use crate::exit_code::{Exit, classify, context, hint};

@@ -8,7 +8,7 @@ use std::io;
 use justone_xhs::FeedPage;
 
 use crate::checkpoint::ChannelMark;
-use crate::harvest::Outcome;
+use crate::outcome::Outcome;
 
 pub trait PageSink {
     /// Writes one page of the channel with index `channel` (in the run's

@@ -6,7 +6,7 @@ use justone_xhs::Error;
 
 use crate::diagnostics::{message, say};
 use crate::exit_code::{Exit, classify, context, hint};
-use crate::harvest::{ChannelRun, Outcome, State, Stop};
+use crate::outcome::{ChannelRun, Outcome, State, Stop};
 
 /// Failure classes, most important first: the exit code of a run whose
 /// channels failed differently is the first class that occurred.

@@ -3,52 +3,13 @@
 //! nothing.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
-
+use crate::cli::{TrendsArgs, TrendsFormat};
 use crate::exit_code::Exit;
 use crate::render::fit;
 use crate::store::StoreError;
 use crate::trends::{self, CreatorTrend, NoteTrend, Trends, Window};
-
-/// Which notes rise fastest, which creators appear most and grow fastest,
-/// from the sightings a database holds (likes: the feed carries no comment
-/// or collect counts). Sends no request.
-#[derive(Debug, Clone, Args)]
-pub struct TrendsArgs {
-    /// The database `feed --output notes.db` wrote.
-    #[arg(value_name = "DATABASE")]
-    pub database: PathBuf,
-    /// Only sightings in this channel (slug, oid, label or Chinese name).
-    #[arg(long, short = 'c', value_name = "CH")]
-    pub channel: Option<String>,
-    /// Only sightings from the last DURATION (`90m`, `24h`, `7d`); all by
-    /// default.
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg::parse)]
-    pub since: Option<Duration>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TrendsFormat::Table)]
-    pub format: TrendsFormat,
-    /// Entries per list.
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub limit: u32,
-    /// Also draw the top notes' likes over time (at most 10 lines) into
-    /// this SVG file.
-    #[cfg(feature = "charts")]
-    #[arg(long, value_name = "FILE")]
-    pub chart: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TrendsFormat {
-    /// Three aligned tables.
-    Table,
-    /// One JSON object: `notes`, `creators_most_seen`,
-    /// `creators_fastest_growing`.
-    Json,
-}
 
 pub fn run(args: TrendsArgs) -> Result<(), Exit> {
     let channel = match args.channel.as_deref() {

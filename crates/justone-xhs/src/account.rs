@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use crate::api_response::ApiResponse;
 use crate::client::Client;
 use crate::error::Error;
-use crate::error_mapping::EXCERPT_CHARS;
+use crate::redact::EXCERPT_CHARS;
 use crate::redact::excerpt;
 
 /// The account's balance (`GET /user/get-balance`).

@@ -29,15 +29,6 @@ pub struct ApiResponse {
 }
 
 impl ApiResponse {
-    /// Reads a saved response body as the client would: a non-zero business
-    /// code is an [`Error::Api`], a broken envelope an [`Error::Decode`].
-    ///
-    /// # Errors
-    /// [`Error::Api`] for a non-zero `code`, [`Error::Decode`] otherwise.
-    pub fn from_json(body: &[u8]) -> Result<ApiResponse, Error> {
-        crate::error_mapping::from_body(body)
-    }
-
     /// `data` as JSON text, exactly as sent; `None` when the envelope had
     /// none.
     pub fn data_str(&self) -> Option<&str> {
@@ -69,7 +60,7 @@ impl ApiResponse {
         let text = self.data_str().unwrap_or("null");
         serde_json::from_str(text).map_err(|e| Error::Decode {
             reason: format!("data is not the type asked for: {e}"),
-            excerpt: crate::redact::excerpt(text.as_bytes(), crate::error_mapping::EXCERPT_CHARS, ""),
+            excerpt: crate::redact::excerpt(text.as_bytes(), crate::redact::EXCERPT_CHARS, ""),
             http_status: self.http_status,
         })
     }

@@ -19,9 +19,8 @@ use crate::client_builder::{
     ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, check_base_url, check_token, shown_url, token_from_env,
 };
 use crate::error::Error;
-use crate::error_mapping::{RawResult, map_result};
+use crate::error_mapping::{RawResult, answer_without_token, map_result};
 use crate::rate_limit::Limits;
-use crate::redact;
 use crate::retry_policy::RetryPolicy;
 
 /// A Just One API client. Cheap to clone (an `Arc`); clones share the
@@ -370,7 +369,7 @@ impl Client {
                 None,
             ),
         };
-        let response = response.and_then(|r| redact::answer_without_token(r, token));
+        let response = response.and_then(|r| answer_without_token(r, token));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = meta.map(|m| m.status);
         // One line per attempt at DEBUG; the error's text is already free of

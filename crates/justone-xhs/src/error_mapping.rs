@@ -3,20 +3,20 @@
 //! [`Error`]; the table in [`crate::error`] documents the outcome. Decoding
 //! `data` is each endpoint's own business.
 
+use std::borrow::Cow;
+
 use justone_gen::hooks::ResponseMeta;
 use justone_gen::types::Result as Envelope;
 use justone_gen::{Error as RawError, ResponseValue};
+use serde_json::value::RawValue;
 
 use crate::api_response::ApiResponse;
 use crate::error::{ApiCode, Error, ErrorSource};
 use crate::json_text::JsonKind;
-use crate::redact::{clean, describe_reqwest, excerpt};
+use crate::redact::{EXCERPT_CHARS, answer_text, clean, describe_reqwest, excerpt};
 
 /// What the generated `send()` returns.
 pub(crate) type RawResult = Result<ResponseValue<Envelope>, RawError<Envelope>>;
-
-/// How much of a body an error message quotes.
-pub(crate) const EXCERPT_CHARS: usize = 200;
 
 /// How much of an undocumented error response is read to look for an
 /// envelope in it; the rest is not needed for the message.
@@ -111,13 +111,55 @@ pub(crate) fn check_envelope(
     ))
 }
 
-/// A response body read from elsewhere (a file, a test): no HTTP status, no
-/// token to scrub.
-pub(crate) fn from_body(body: &[u8]) -> Result<ApiResponse, Error> {
-    match serde_json::from_slice(body) {
-        Ok(envelope) => check_envelope(envelope, None, None, ""),
-        Err(e) => Err(undecodable(None, body, &e.to_string(), None, "")),
+impl ApiResponse {
+    /// Reads a saved response body as the client would: a non-zero business
+    /// code is an [`Error::Api`], a broken envelope an [`Error::Decode`].
+    /// (Here, in the envelope step, because it is the envelope step.)
+    ///
+    /// ```
+    /// use justone_xhs::ApiResponse;
+    ///
+    /// let response = ApiResponse::from_json(br#"{"code":0,"data":{"balance":"1.50"},"requestId":"r1"}"#).unwrap();
+    /// assert_eq!(response.data_str(), Some(r#"{"balance":"1.50"}"#));
+    /// assert_eq!(response.request_id.as_deref(), Some("r1"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Api`] for a non-zero `code`, [`Error::Decode`] otherwise.
+    pub fn from_json(body: &[u8]) -> Result<ApiResponse, Error> {
+        match serde_json::from_slice(body) {
+            Ok(envelope) => check_envelope(envelope, None, None, ""),
+            Err(e) => Err(undecodable(None, body, &e.to_string(), None, "")),
+        }
     }
+}
+
+/// A successful answer without this client's token in `data`, the request
+/// id or the record time (see the module docs for what is matched). `data`
+/// stays byte for byte as sent wherever the token is not: a match lies
+/// inside one JSON string (it cannot hold an unescaped quote) and is
+/// replaced by `[redacted]`, which holds no quote or backslash, so JSON
+/// text stays JSON. Unlike [`clean`], other `token=` values are left alone:
+/// they are the provider's data, not our secret.
+pub(crate) fn answer_without_token(mut response: ApiResponse, token: &str) -> Result<ApiResponse, Error> {
+    for text in [&mut response.request_id, &mut response.record_time] {
+        if let Some(value) = text.as_mut()
+            && let Cow::Owned(cleaned) = answer_text(value, token, false)
+        {
+            *value = cleaned;
+        }
+    }
+    if let Some(data) = response.data.as_ref()
+        && let Cow::Owned(cleaned) = answer_text(data.get(), token, true)
+    {
+        let cleaned = RawValue::from_string(cleaned).map_err(|e| Error::Decode {
+            reason: format!("the answer holds the token and could not be cleaned: {e}"),
+            excerpt: String::new(),
+            http_status: response.http_status,
+        })?;
+        response.data = Some(cleaned);
+    }
+    Ok(response)
 }
 
 /// A body the generated client could not read as an envelope: for an error

@@ -6,9 +6,9 @@ use serde_json::value::RawValue;
 use crate::api_response::ApiResponse;
 use crate::channel::Channel;
 use crate::error::Error;
-use crate::error_mapping::EXCERPT_CHARS;
 use crate::feed_item::FeedItem;
 use crate::json_text::JsonKind;
+use crate::redact::EXCERPT_CHARS;
 use crate::redact::excerpt;
 
 /// One page of a channel's feed. It round-trips through serde: what it

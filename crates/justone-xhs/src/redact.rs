@@ -10,8 +10,11 @@
 //! with the token in whatever spelling the URL or a JSON encoder gave it.
 //!
 //! A successful answer can echo the request target too (in a title, a URL,
-//! the request id): [`answer_without_token`] takes this client's token out
-//! of it before anything decodes or writes it.
+//! the request id): [`answer_text`] takes this client's token out of it,
+//! and the envelope step applies it before anything decodes or writes it.
+//!
+//! Text only: this file knows no answer or error type, so that every other
+//! step can use it.
 //!
 //! # What counts as the token
 //! A match is what a reader could turn back into the token:
@@ -36,13 +39,13 @@ use std::error::Error as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use memchr::memmem::Finder;
-use serde_json::value::RawValue;
 
-use crate::api_response::ApiResponse;
-use crate::error::Error;
 use crate::safe_text::display_safe;
 
 const REDACTED: &str = "[redacted]";
+
+/// How much of a body an error message quotes.
+pub(crate) const EXCERPT_CHARS: usize = 200;
 
 /// The shortest token searched for in free text (see the module docs).
 pub(crate) const MIN_SEARCHED_TOKEN_BYTES: usize = 16;
@@ -102,33 +105,16 @@ fn param_values(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// A successful answer without this client's token in `data`, the request
-/// id or the record time (see the module docs for what is matched). `data`
-/// stays byte for byte as sent wherever the token is not: a match lies
-/// inside one JSON string (it cannot hold an unescaped quote) and is
-/// replaced by `[redacted]`, which holds no quote or backslash, so JSON
-/// text stays JSON. Unlike [`clean`], other `token=` values are left alone:
-/// they are the provider's data, not our secret.
-pub(crate) fn answer_without_token(mut response: ApiResponse, token: &str) -> Result<ApiResponse, Error> {
-    let spellings = Spellings::of(token);
-    for text in [&mut response.request_id, &mut response.record_time] {
-        if let Some(value) = text.as_mut()
-            && let Cow::Owned(cleaned) = spellings.redact(value, Lexing::Plain)
-        {
-            *value = cleaned;
-        }
-    }
-    if let Some(data) = response.data.as_ref()
-        && let Cow::Owned(cleaned) = spellings.redact(data.get(), Lexing::Json)
-    {
-        let cleaned = RawValue::from_string(cleaned).map_err(|e| Error::Decode {
-            reason: format!("the answer holds the token and could not be cleaned: {e}"),
-            excerpt: String::new(),
-            http_status: response.http_status,
-        })?;
-        response.data = Some(cleaned);
-    }
-    Ok(response)
+/// `text` from a successful answer (its `data` when `json`, else a request
+/// id or record time) without this client's token: see the module docs for
+/// what is matched. Borrowed when nothing was; `[redacted]` holds no quote
+/// or backslash, and a match lies inside one JSON string (it cannot hold an
+/// unescaped quote), so JSON text stays JSON. Unlike [`clean`], other
+/// `token=` values are left alone: they are the provider's data, not our
+/// secret.
+pub(crate) fn answer_text<'a>(text: &'a str, token: &str, json: bool) -> Cow<'a, str> {
+    let lexing = if json { Lexing::Json } else { Lexing::Plain };
+    Spellings::of(token).redact(text, lexing)
 }
 
 /// How the text being searched is written.
@@ -421,17 +407,11 @@ mod tests {
     /// change (`+`, `/`, `=`).
     const TOKEN: &str = "S3cr3t+Tok/en=ZZ-long";
 
-    fn answer(data: &str) -> ApiResponse {
-        ApiResponse::new(
-            Some(RawValue::from_string(data.to_owned()).unwrap()),
-            Some("req-1".to_owned()),
-            None,
-            Some(200),
-        )
-    }
-
-    fn data_of(response: &ApiResponse) -> String {
-        response.data.as_ref().unwrap().get().to_owned()
+    /// `data` of an answer, cleaned, and checked to still be JSON.
+    fn cleaned(data: &str, token: &str) -> String {
+        let cleaned = answer_text(data, token, true).into_owned();
+        serde_json::from_str::<serde_json::Value>(&cleaned).unwrap();
+        cleaned
     }
 
     #[test]
@@ -469,13 +449,16 @@ mod tests {
             .collect();
         for form in [escaped.trim_matches('"').to_owned(), ascii_only] {
             let data = format!(r#"{{"title":"a {form} b","n":1}}"#);
-            let cleaned = answer_without_token(answer(&data), token).unwrap();
-            assert_eq!(data_of(&cleaned), r#"{"title":"a [redacted] b","n":1}"#, "{form}");
+            assert_eq!(
+                cleaned(&data, token),
+                r#"{"title":"a [redacted] b","n":1}"#,
+                "{form}"
+            );
         }
         // An escaped backslash followed by text that reads like an escape
         // is not an escape: nothing there spells the token.
         let data = r#"{"t":"\\u0053\\u0033cr3t+Tok/en=ZZ-lon"}"#;
-        assert_eq!(data_of(&answer_without_token(answer(data), TOKEN).unwrap()), data);
+        assert_eq!(cleaned(data, TOKEN), data);
     }
 
     #[test]
@@ -495,20 +478,18 @@ mod tests {
     #[test]
     fn a_short_token_leaves_words_alone_but_not_its_parameter() {
         let data = r#"{"id":"demo-food-1","demo":true,"url":"x?token=demo&oid=1","other":"x?token=demos"}"#;
-        let cleaned = answer_without_token(answer(data), "demo").unwrap();
         assert_eq!(
-            data_of(&cleaned),
+            cleaned(data, "demo"),
             r#"{"id":"demo-food-1","demo":true,"url":"x?token=[redacted]&oid=1","other":"x?token=demos"}"#
         );
-        assert_eq!(cleaned.request_id.as_deref(), Some("req-1"));
+        assert_eq!(answer_text("req-demo-1", "demo", false), "req-demo-1");
         assert_eq!(clean("the balance is low", "e"), "the balance is low");
     }
 
     #[test]
     fn an_answer_without_the_token_is_untouched() {
         let data = r#"{"t":"S3cr3t+Tok/en=ZZ-lon\n\u00e9 %2B \\"}"#;
-        let cleaned = answer_without_token(answer(data), TOKEN).unwrap();
-        assert_eq!(data_of(&cleaned), data);
+        assert_eq!(cleaned(data, TOKEN), data);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::error::StoreError;
 use super::runs::{self, Ending, NotResumable};
 use super::writer::{Ended, Writer};
 use crate::checkpoint::{ChannelMark, RunShape};
-use crate::harvest::{Outcome, State, Stop};
+use crate::outcome::{Outcome, State, Stop};
 use crate::output_lock::{self, LockError};
 use crate::page_sink::PageSink;
 
