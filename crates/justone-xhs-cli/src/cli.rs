@@ -110,6 +110,25 @@ pub enum Format {
     Sqlite,
 }
 
+/// Where a run writes (`feed` and `api`): one definition, so that the two
+/// cannot drift apart.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Write to this file instead of stdout (`-` is stdout). An existing
+    /// non-empty file is left alone unless --overwrite or --resume is given;
+    /// a database (`feed --format sqlite`) gets the new run added.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing --output file.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Continue an interrupted or failed run of the same command into the
+    /// same --output file (any format; a regular file or a database): only
+    /// the pages not yet complete in it are fetched.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct FeedArgs {
     /// Channel(s) by slug, oid, label or Chinese name (美食); repeat or
@@ -135,19 +154,9 @@ pub struct FeedArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Write to this file instead of stdout (`-` is stdout). An existing
-    /// non-empty file is left alone unless --overwrite or --resume is given;
-    /// a database (--format sqlite) gets the new run added.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Replace an existing --output file.
-    #[arg(long, conflicts_with = "resume")]
-    pub overwrite: bool,
-    /// Continue an interrupted or failed run of the same command into the
-    /// same --output file (any format; a regular file or a database): only
-    /// pages not yet complete in it are fetched.
-    #[arg(long, requires = "output")]
-    pub resume: bool,
+    /// Where the records go, and whether an earlier run is continued.
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Write the provider's item objects unchanged (jsonl and json only;
     /// no provenance fields: see the README).
     #[arg(long)]
@@ -247,6 +256,7 @@ impl FeedArgs {
     /// for an `--output` named `.db`, `.sqlite` or `.sqlite3`.
     pub fn effective_format(&self, format_given: bool) -> Format {
         let database = self
+            .out
             .output
             .as_deref()
             .and_then(|path| path.extension())
@@ -347,17 +357,9 @@ pub struct ApiArgs {
     /// (`/page_info/end_cursor`), for answers the paging rule does not read.
     #[arg(long, value_name = "POINTER", value_parser = json_pointer)]
     pub cursor_field: Option<String>,
-    /// Write to this file instead of stdout (`-` is stdout). An existing
-    /// non-empty file is left alone unless --overwrite or --resume is given.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Replace an existing --output file.
-    #[arg(long, conflicts_with = "resume")]
-    pub overwrite: bool,
-    /// Continue an interrupted or failed run of the same command into the
-    /// same --output file: only the pages not yet in it are fetched.
-    #[arg(long, requires = "output")]
-    pub resume: bool,
+    /// Where the records go, and whether an earlier run is continued.
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Send at most N requests in all (retries count); the run then stops
     /// cleanly (exit 10) with the command that continues it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

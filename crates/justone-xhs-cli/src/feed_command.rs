@@ -74,8 +74,8 @@ async fn feed_once(args: &FeedArgs, matches: &ArgMatches, signals: &mut Signals)
         params: Vec::new(),
         fields: args.fields.as_ref().map(ToString::to_string).unwrap_or_default(),
     };
-    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    if args.resume {
+    let to_stdout = args.out.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    if args.out.resume {
         resumable(args).map_err(|message| usage(&message))?;
     }
 
@@ -219,7 +219,7 @@ fn print_plan(args: &FeedArgs, channels: &[Channel], last_page: u32) -> Result<(
 /// accepting `--resume` and printing a continue command that uses it. Only
 /// a regular file (or a database) keeps a checkpoint to continue from.
 fn resumable(args: &FeedArgs) -> Result<(), String> {
-    match args.output.as_deref() {
+    match args.out.output.as_deref() {
         None => Err("--resume continues a file: it needs --output FILE, not stdout".to_owned()),
         Some(path) if path == Path::new("-") => {
             Err("--resume continues a file: it needs --output FILE, not stdout".to_owned())
@@ -271,10 +271,10 @@ fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_
     }
     // A pipe takes the rest as it took the start; a file that cannot be
     // resumed is not replaced: the rest goes to stdout.
-    let to_pipe = args
-        .output
-        .as_deref()
-        .is_some_and(|path| path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file()));
+    let to_pipe =
+        args.out.output.as_deref().is_some_and(|path| {
+            path == Path::new("-") || std::fs::metadata(path).is_ok_and(|m| !m.is_file())
+        });
     groups
         .into_iter()
         .map(|(page, channels)| {
@@ -320,9 +320,9 @@ fn open_files(
         100
     };
     let mut renderer = Renderer::new(format, args.raw, args.dedup, width, args.fields.clone());
-    let (output, marks) = match &args.output {
+    let (output, marks) = match &args.out.output {
         _ if to_stdout => (Output::stdout(), None),
-        Some(path) if args.resume => {
+        Some(path) if args.out.resume => {
             let (output, resumed) = Output::resume(path, &shape, args.dedup).map_err(open_failed)?;
             renderer
                 .resume(resumed.checkpoint.records, &resumed.written)
@@ -330,7 +330,7 @@ fn open_files(
             (output, Some(resumed.checkpoint.channels))
         }
         Some(path) => (
-            Output::create(path, shape, args.overwrite).map_err(open_failed)?,
+            Output::create(path, shape, args.out.overwrite).map_err(open_failed)?,
             None,
         ),
         None => unreachable!("no --output is stdout"),
@@ -351,12 +351,12 @@ fn open_store(
     matches: &ArgMatches,
     cancel: &justone_xhs::CancellationToken,
 ) -> Result<OpenedStore, Exit> {
-    let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) else {
+    let Some(path) = args.out.output.as_deref().filter(|p| *p != Path::new("-")) else {
         return Err(usage(
             "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
         ));
     };
-    if args.overwrite {
+    if args.out.overwrite {
         // A database keeps the history of every run: replacing it is for
         // the user to do, not a flag copied from a jsonl command.
         return Err(usage(&format!(
@@ -364,7 +364,7 @@ fn open_store(
             path.display()
         )));
     }
-    let opened = if args.resume {
+    let opened = if args.out.resume {
         crate::store::Store::resume(path, shape, cancel).map(|(store, marks)| (store, Some(marks)))
     } else {
         crate::store::Store::create(path, shape, &recorded_command(args, matches), cancel)

@@ -116,7 +116,7 @@ fn main() -> ExitCode {
                     .error(clap::error::ErrorKind::ArgumentConflict, message)
                     .exit();
             }
-            if args.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
+            if args.out.output.as_deref().is_none_or(|p| p == Path::new("-")) && stdout_is_closed() {
                 return exit(Err(closed_stdout()));
             }
             let own = matches.subcommand_matches("feed").cloned().unwrap_or_default();

@@ -38,8 +38,8 @@ pub fn run(args: ApiArgs, matches: &ArgMatches, operation: &'static OperationInf
 
 async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationInfo) -> Result<(), Exit> {
     let mut signals = Signals::new();
-    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    if args.resume {
+    let to_stdout = args.out.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    if args.out.resume {
         resumable(&args).map_err(|m| diagnostics::usage(&m))?;
     }
     if args.dry_run {
@@ -63,8 +63,8 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     let (mut output, done, start) = if to_stdout {
         (Output::stdout(), 0, Some(args.params.clone()))
     } else {
-        let path = args.output.clone().unwrap_or_default();
-        let (resume, overwrite, params) = (args.resume, args.overwrite, args.params.clone());
+        let path = args.out.output.clone().unwrap_or_default();
+        let (resume, overwrite, params) = (args.out.resume, args.out.overwrite, args.params.clone());
         crate::signals::unless_signalled(&mut signals, move || {
             if !resume {
                 return Output::create(&path, shape, overwrite)
@@ -242,7 +242,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
 /// Whether `--resume` can continue a walk of `args`: the rule behind
 /// accepting it and printing a continue command that uses it.
 fn resumable(args: &ApiArgs) -> Result<(), String> {
-    match args.output.as_deref() {
+    match args.out.output.as_deref() {
         Some(path) if path != Path::new("-") && !std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
             Ok(())
         }
