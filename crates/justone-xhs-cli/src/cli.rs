@@ -18,7 +18,7 @@ use crate::record_fields::FieldList;
 ///
 /// Exit codes: 0 success; 2 usage error; 3 auth or permission (100, 600);
 /// 4 quota or balance (303, 601, 602); 5 still rate limited after retries (302,
-/// HTTP 429); 6 upstream failure after retries (301, 500, 5xx); 7 network
+/// HTTP 429); 6 upstream failure after retries (301, 500, 503, 5xx); 7 network
 /// failure or timeout; 8 protocol or decode error; 9 invalid parameters (400);
 /// 1 anything else (e.g. the output file cannot be written); 10 stopped by
 /// --max-requests; 130 / 143 stopped by SIGINT / SIGTERM. When channels fail

@@ -21,7 +21,7 @@ pub enum Exit {
     Quota = 4,
     /// 5: still rate limited after retries (302, HTTP 429).
     RateLimited = 5,
-    /// 6: upstream failure after retries (301, 500, 5xx).
+    /// 6: upstream failure after retries (301, 500, 503, 5xx).
     Upstream = 6,
     /// 7: network failure or timeout.
     Network = 7,

@@ -571,6 +571,14 @@ async fn billed_tools_say_so_in_their_annotations_and_free_ones_are_read_only() 
     }
     let channel = &session.tools["get_feed"].input_schema["properties"]["channel"];
     assert_eq!(channel["anyOf"][0]["enum"].as_array().unwrap().len(), 41);
+    // `mcp --help` names every tool the server lists.
+    let help = support::finished(support::binary(&["mcp", "--help"]).output().unwrap());
+    for name in session.tools.keys() {
+        assert!(
+            help.stdout.contains(name.as_str()),
+            "mcp --help does not name {name}"
+        );
+    }
     session.finish().await;
 }
 

@@ -12,12 +12,24 @@
 //! - [`FeedPage`] / [`FeedItem`]: typed fields for what people read, and the
 //!   provider's JSON kept byte for byte ([`compact_json`] puts it on one
 //!   line without changing a number or an escape).
-//! - [`Error`]: one error type; [`ApiCode`] for the provider's business codes.
-//! - Every other generated operation (the Xiaohongshu operations of the
+//! - [`Error`]: one error type, each with an [`ErrorClass`] (retries, exit
+//!   codes and agents' error codes are lookups of it); [`ApiCode`] for the
+//!   provider's business codes; a connection failure keeps its cause as
+//!   `source()`.
+//! - Every other generated operation (all 54 Xiaohongshu operations of the
 //!   provider's public document, the account endpoints):
-//!   [`Client::call_operation`] by operationId with text parameters checked
-//!   against [`Client::operations`] before sending; typed methods for
-//!   [`Client::balance`], [`Client::usage_summary`] and [`Client::note_detail`].
+//!   [`Client::call_operation`] by operationId (constants in [`ops`]) with
+//!   parameters checked against [`Client::operations`] before sending, or
+//!   built with [`Client::operation`]; [`Client::operation_pages`] walks any
+//!   paged one with one paging rule ([`NextPage`]).
+//! - Typed methods for the most used: [`Client::search_notes`],
+//!   [`Client::note_comments`], [`Client::comment_replies`],
+//!   [`Client::user_profile`], [`Client::user_notes`],
+//!   [`Client::topic_notes`], [`Client::hot_search`],
+//!   [`Client::search_users`], [`Client::note_detail`], and the account's
+//!   [`Client::balance`] and [`Client::usage_summary`].
+//! - Per call: [`Client::with_timeout`], [`Client::with_retry_policy`],
+//!   [`Client::with_cancellation`] share the pool, limits and budget.
 //!
 //! ```no_run
 //! use futures::StreamExt;
