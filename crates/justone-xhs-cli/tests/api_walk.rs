@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use httpmock::prelude::*;
-use support::{Stop, binary, finished, signal};
+use support::{Stop, binary, finished, resume_after, stop_run};
 
 const COMMENTS: &str = "/api/xiaohongshu/get-note-comment/v2";
 
@@ -98,53 +98,52 @@ fn a_cursor_walk_and_a_page_walk_end_where_the_answers_say() {
     assert_eq!(search.calls(), 3);
 }
 
+/// The interrupt-and-resume trial of every output, on a paged `api`: each
+/// stop (SIGKILL, SIGINT, SIGTERM) mid-walk, then `--resume`, gives every
+/// page exactly once, and nothing is left to resume after.
 #[test]
-fn a_killed_walk_resumes_with_every_page_exactly_once() {
+fn a_stopped_walk_resumes_with_every_page_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("comments.jsonl");
-    let path = path.to_str().unwrap();
     let server = MockServer::start();
     let mock = comments(&server, Duration::from_millis(250));
     let url = server.base_url();
-    let args = [
-        "api",
-        "getApiXiaohongshuGetNoteCommentV2",
-        "-p",
-        "noteId=n",
-        "--pages",
-        "50",
-        "-o",
-        path,
-        "--base-url",
-        url.as_str(),
-        "--quiet",
-    ];
-    let mut child = binary(&args).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    signal(&mut child, Stop::Kill);
-    let _ = child.wait();
-    let before = ids(&std::fs::read_to_string(path).unwrap());
-    assert!(
-        !before.is_empty() && before.len() < 5,
-        "killed mid-walk: {before:?}"
-    );
-    let resumed: Vec<&str> = args.iter().copied().chain(["--resume"]).collect();
-    let out = finished(binary(&resumed).output().unwrap());
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        ids(&std::fs::read_to_string(path).unwrap()),
-        ["k1", "k2", "k3", "k4", "k5"]
-    );
-    assert!(!std::path::Path::new(&format!("{path}.checkpoint")).exists());
-    // Again: nothing left to resume, nothing sent.
-    let sent = mock.calls();
-    assert!(
-        sent <= 6,
-        "at most the page in flight at the kill is bought twice: {sent}"
-    );
-    let again = finished(binary(&resumed).output().unwrap());
-    assert_eq!(again.code, 2, "{}", again.stderr);
-    assert_eq!(mock.calls(), sent);
+    for (round, stop) in [Stop::Kill, Stop::Int, Stop::Term].into_iter().enumerate() {
+        let path = dir.path().join(format!("comments-{round}.jsonl"));
+        let path = path.to_str().unwrap();
+        let args = [
+            "api",
+            "getApiXiaohongshuGetNoteCommentV2",
+            "-p",
+            "noteId=n",
+            "--pages",
+            "50",
+            "-o",
+            path,
+            "--base-url",
+            url.as_str(),
+            "--quiet",
+        ];
+        let checkpoint = std::path::PathBuf::from(format!("{path}.checkpoint"));
+        let first = stop_run(&args, || checkpoint.exists(), stop, Duration::from_millis(700));
+        let before = ids(&std::fs::read_to_string(path).unwrap());
+        assert!(
+            first.code != 0 && before.len() < 5,
+            "{stop:?}: stopped mid-walk: {before:?}"
+        );
+        resume_after(&args, &first);
+        assert_eq!(
+            ids(&std::fs::read_to_string(path).unwrap()),
+            ["k1", "k2", "k3", "k4", "k5"],
+            "{stop:?}"
+        );
+        assert!(!checkpoint.exists());
+        let sent = mock.calls();
+        let again = finished(binary(&[&args[..], &["--resume"]].concat()).output().unwrap());
+        assert_eq!(again.code, 2, "{}", again.stderr);
+        assert_eq!(mock.calls(), sent, "nothing to resume, nothing sent");
+    }
+    // Five pages a round, and at most the page in flight at each kill twice.
+    assert!(mock.calls() <= 3 * 5 + 3, "{}", mock.calls());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use justone_xhs::mock::{DemoServer, Fault};
 
 mod support;
 
-use support::{Stop, command, finished, next, run, signal};
+use support::{Stop, command, finished, next, resume_after, run, signal, stop_run, wait_for};
 
 fn lines_starting(text: &str, prefix: &str) -> usize {
     text.lines().filter(|l| l.starts_with(prefix)).count()
@@ -374,37 +374,23 @@ fn interrupted_and_resumed_runs_equal_an_uninterrupted_one_byte_for_byte() {
         .enumerate()
         {
             let path: PathBuf = dir.path().join(format!("run-{format}-{round}.{format}"));
-            let args = harvest_args(format, &path, "1");
+            let url = server.base_url();
+            let own = harvest_args(format, &path, "1");
+            let args = [
+                &["feed", "--base-url", url.as_str(), "--quiet"][..],
+                &as_strs(&own),
+            ]
+            .concat();
             let before = server.requests();
-            let mut child = command(&server.base_url(), &as_strs(&args))
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            wait_for(&checkpoint_of(&path));
-            std::thread::sleep(Duration::from_millis(next(&mut seed) % 300));
-            signal(&mut child, kill);
-            let first = finished(child.wait_with_output().unwrap());
+            let checkpoint = checkpoint_of(&path);
+            let pause = Duration::from_millis(next(&mut seed) % 300);
+            let first = stop_run(&args, || checkpoint.exists(), kill, pause);
             interrupted += usize::from(first.code != 0);
-            match (kill, first.code) {
-                (_, 0) => {} // finished before the signal
-                (Stop::Int, code) => assert_eq!(code, 130, "{}", first.stderr),
-                (Stop::Term, code) => assert_eq!(code, 143, "{}", first.stderr),
-                (Stop::Kill, _) => {}
+            if format == "json" && matches!(kill, Stop::Int | Stop::Term) && first.code != 0 {
+                let text = std::fs::read_to_string(&path).unwrap();
+                serde_json::from_str::<serde_json::Value>(&text).expect("a closed JSON array");
             }
-            if matches!(kill, Stop::Int | Stop::Term) && first.code != 0 {
-                assert!(first.stderr.contains("--resume"), "{}", first.stderr);
-                if format == "json" {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    serde_json::from_str::<serde_json::Value>(&text).expect("a closed JSON array");
-                }
-            }
-            if first.code != 0 {
-                let mut resume = args.clone();
-                resume.push("--resume".into());
-                let second = run(&server.base_url(), &as_strs(&resume));
-                assert_eq!(second.code, 0, "{format} {kill:?}: {}", second.stderr);
-            }
+            resume_after(&args, &first);
             let got = std::fs::read(&path).unwrap();
             assert!(
                 got == expected,
@@ -425,18 +411,6 @@ fn interrupted_and_resumed_runs_equal_an_uninterrupted_one_byte_for_byte() {
 
 fn checkpoint_of(output: &Path) -> PathBuf {
     PathBuf::from(format!("{}.checkpoint", output.display()))
-}
-
-/// Waits (boundedly) until the run has written its checkpoint: its signal
-/// handlers are installed by then.
-fn wait_for(path: &Path) {
-    for _ in 0..500 {
-        if path.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("{} never appeared", path.display());
 }
 
 #[test]

@@ -4,22 +4,11 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use justone_xhs::mock::DemoServer;
-use support::{Run, Stop, binary, command, finished, run, signal};
-
-/// Waits until `path` exists (the first run has locked its output and
-/// written its checkpoint or database).
-fn wait_for(path: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !path.exists() {
-        assert!(Instant::now() < deadline, "{} never appeared", path.display());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use support::{Run, Stop, binary, command, finished, run, signal, wait_for};
 
 fn spawn(server: &str, args: &[&str]) -> Child {
     command(server, args)

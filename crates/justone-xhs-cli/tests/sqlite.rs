@@ -14,7 +14,7 @@ use serde_json::Value;
 
 mod support;
 
-use support::{Stop, TOKEN, command, finished, next, run, signal};
+use support::{Stop, TOKEN, command, finished, next, resume_after, run, stop_run};
 
 fn read(db: &Path) -> Connection {
     Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
@@ -629,16 +629,15 @@ fn overwrite_and_stdout_are_usage_errors_for_a_database() {
 
 /// Waits (boundedly) until the run's row is committed: its signal handlers
 /// are installed by then, and there is a run to resume.
+/// Whether the database holds a run's row yet.
+fn has_run(db: &Path) -> bool {
+    Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|conn| conn.query_row("SELECT count(*) FROM runs", [], |row| row.get::<_, i64>(0)))
+        .is_ok_and(|n| n > 0)
+}
+
 fn wait_for_run(db: &Path) {
-    for _ in 0..1000 {
-        let runs = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .and_then(|conn| conn.query_row("SELECT count(*) FROM runs", [], |row| row.get::<_, i64>(0)));
-        if runs.is_ok_and(|n| n > 0) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("{} never got a run", db.display());
+    support::wait_until("a run's row", || has_run(db));
 }
 
 #[test]
@@ -733,30 +732,17 @@ fn killed_and_resumed_runs_store_every_page_exactly_once() {
         let concurrency = if round % 2 == 0 { "1" } else { "3" };
         let db: PathBuf = dir.path().join(format!("run-{round}.db"));
         let args = harvest(&db, concurrency);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let url = server.base_url();
+        let args: Vec<&str> = [
+            &["feed", "--base-url", url.as_str(), "--quiet"][..],
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        ]
+        .concat();
         let before = server.requests();
-        let mut child = command(&server.base_url(), &args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for_run(&db);
-        std::thread::sleep(Duration::from_millis(next(&mut seed) % 300));
-        signal(&mut child, stop);
-        let first = finished(child.wait_with_output().unwrap());
+        let pause = Duration::from_millis(next(&mut seed) % 300);
+        let first = stop_run(&args, || has_run(&db), stop, pause);
         interrupted += usize::from(first.code != 0);
-        match (stop, first.code) {
-            (_, 0) => {}
-            (Stop::Int, code) => assert_eq!(code, 130, "{}", first.stderr),
-            (Stop::Term, code) => assert_eq!(code, 143, "{}", first.stderr),
-            (Stop::Kill, _) => {}
-        }
-        // A signal after the last page stops nothing: the run is complete.
-        let complete = count(&db, "SELECT count(*) FROM runs WHERE status = 'complete'") == 1;
-        if first.code != 0 && !complete {
-            let resumed = run(&server.base_url(), &[&args[..], &["--resume"]].concat());
-            assert_eq!(resumed.code, 0, "round {round} ({stop:?}): {}", resumed.stderr);
-        }
+        resume_after(&args, &first);
         assert!(
             export(&db) == expected,
             "round {round} ({stop:?}): the resumed database differs"

@@ -479,6 +479,68 @@ mod tests {
         }
     }
 
+    /// Any item of the documented shape, its fields present, `null` or
+    /// absent at random, with values of the documented types (and a few
+    /// extra keys the decoders must skip).
+    fn documented_item() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::{Value, json};
+        let text = || {
+            prop_oneof![
+                Just(Value::Null),
+                "[a-z0-9 ]{0,8}".prop_map(Value::from),
+                "[美食穿搭]{1,3}".prop_map(Value::from)
+            ]
+        };
+        let count = || prop_oneof![Just(Value::Null), (0u64..1_000_000).prop_map(Value::from)];
+        let image = (text(), count(), count())
+            .prop_map(|(url, width, height)| json!({"url": url, "width": width, "height": height}));
+        (
+            (text(), text(), text(), text(), text(), count()),
+            (text(), text(), text()),
+            proptest::collection::vec(image, 0..3),
+            (count(), text(), text(), text()),
+            (prop_oneof![Just(Value::Null), any::<i64>().prop_map(Value::from)], prop_oneof![Just(Value::Null), any::<bool>().prop_map(Value::from)]),
+            proptest::collection::vec(any::<bool>(), 16),
+        )
+            .prop_map(|((id, kind, title, display_title, desc, likes), (userid, nickname, avatar), images, (duration, category_id, category_name, track_id), (timestamp, is_ads), absent)| {
+                let mut item = json!({
+                    "id": id, "type": kind, "title": title, "display_title": display_title, "desc": desc,
+                    "likes": likes,
+                    "user": {"userid": userid, "nickname": nickname, "images": avatar},
+                    "images_list": images,
+                    "video_info_v2": {"capa": {"duration": duration}},
+                    "recommend": {"category_id": category_id, "category_name": category_name, "track_id": track_id},
+                    "timestamp": timestamp, "is_ads": is_ads, "extra": {"ignored": [1, 2]},
+                });
+                let keys: Vec<String> = item.as_object().unwrap().keys().cloned().collect();
+                for (key, gone) in keys.iter().zip(absent) {
+                    if gone {
+                        item.as_object_mut().unwrap().remove(key);
+                    }
+                }
+                item
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The fast path and the fallback decode every item the fast path
+        /// accepts to the same typed fields: which one runs is a matter
+        /// of speed, never of result.
+        #[test]
+        fn the_strict_and_lenient_decoders_agree(item in documented_item()) {
+            let text = item.to_string();
+            let raw = || RawValue::from_string(text.clone()).unwrap();
+            if let Ok(strict) = serde_json::from_str::<StrictFields>(&text) {
+                let fast = format!("{:?}", strict.into_item(raw()));
+                let slow = format!("{:?}", lenient_item(raw()));
+                proptest::prop_assert_eq!(fast, slow, "{}", text);
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn every_count_spelling_reads_its_lower_bound(n in 0u64..1_000_000_000, tenths in 0u64..10) {

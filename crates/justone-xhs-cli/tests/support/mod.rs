@@ -4,7 +4,9 @@
 // Each test binary compiles this module and uses a part of it.
 #![allow(dead_code)]
 
-use std::process::{Child, Command, Output};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "tok-HARVEST-SECRET-77";
 
@@ -102,4 +104,54 @@ pub fn next(seed: &mut u64) -> u64 {
         .wrapping_mul(6_364_136_223_846_793_005)
         .wrapping_add(1_442_695_040_888_963_407);
     *seed >> 33
+}
+
+/// Waits (boundedly) until `ready` says the run has started: its output is
+/// locked and its signal handlers are installed by then.
+pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits until `path` exists (a checkpoint, a lock file).
+pub fn wait_for(path: &Path) {
+    wait_until(&format!("{} appearing", path.display()), || path.exists());
+}
+
+/// The interrupt-and-resume trial every output goes through (jsonl, csv,
+/// json, the database, a paged `api`), first half: runs the binary with
+/// `args`, waits until `started`, stops it with `stop` after `pause`, and
+/// checks the exit status a signal gives (130, 143; any after `kill -9`; 0
+/// when the run ended first) and that a signal names the way on.
+pub fn stop_run(args: &[&str], started: impl Fn() -> bool, stop: Stop, pause: Duration) -> Run {
+    let mut child = binary(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the run's start", started);
+    std::thread::sleep(pause);
+    signal(&mut child, stop);
+    let first = finished(child.wait_with_output().unwrap());
+    match (stop, first.code) {
+        (_, 0) | (Stop::Kill, _) => {}
+        (Stop::Int, code) => assert_eq!(code, 130, "{}", first.stderr),
+        (Stop::Term, code) => assert_eq!(code, 143, "{}", first.stderr),
+    }
+    if matches!(stop, Stop::Int | Stop::Term) && first.code != 0 {
+        assert!(first.stderr.contains("--resume"), "the way on: {}", first.stderr);
+    }
+    first
+}
+
+/// The trial's second half: when the `first` run did not end, the same
+/// command with `--resume` must finish it.
+pub fn resume_after(args: &[&str], first: &Run) {
+    if first.code != 0 {
+        let resumed = finished(binary(&[args, &["--resume"]].concat()).output().unwrap());
+        assert_eq!(resumed.code, 0, "after exit {}: {}", first.code, resumed.stderr);
+    }
 }
