@@ -255,23 +255,21 @@ impl FeedArgs {
     /// `--format` as given, or when it was left at its default, `sqlite`
     /// for an `--output` named `.db`, `.sqlite` or `.sqlite3`.
     pub fn effective_format(&self, format_given: bool) -> Format {
-        let database = self
-            .out
-            .output
-            .as_deref()
-            .and_then(|path| path.extension())
-            .and_then(|ext| ext.to_str())
-            .is_some_and(|ext| {
-                ["db", "sqlite", "sqlite3"]
-                    .iter()
-                    .any(|e| ext.eq_ignore_ascii_case(e))
-            });
-        if database && !format_given {
-            Format::Sqlite
-        } else {
-            self.format
+        match &self.out.output {
+            Some(path) if names_a_database(path) && !format_given => Format::Sqlite,
+            _ => self.format,
         }
     }
+}
+
+/// Whether `path` is named like a database (`.db`, `.sqlite`, `.sqlite3`):
+/// `feed` and `api` then write one unless told otherwise.
+pub fn names_a_database(path: &std::path::Path) -> bool {
+    path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| {
+        ["db", "sqlite", "sqlite3"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    })
 }
 
 /// The channel a user or an agent names by slug, oid, label or Chinese

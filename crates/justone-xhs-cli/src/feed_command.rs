@@ -7,7 +7,6 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory};
 use justone_xhs::{Channel, Error};
 
@@ -298,7 +297,7 @@ fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_
 #[cfg(feature = "sqlite")]
 fn recorded_command(args: &FeedArgs, matches: &ArgMatches) -> String {
     let mut changes = Vec::new();
-    if matches.value_source("base_url") == Some(ValueSource::CommandLine)
+    if matches.value_source("base_url") == Some(clap::parser::ValueSource::CommandLine)
         && let Some(url) = &args.connection.base_url
     {
         changes.push(("base_url", Some(vec![crate::store::without_credentials(url)])));

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::{ArgMatches, CommandFactory};
 use futures::StreamExt;
-use justone_xhs::{Error, NextPage, OperationInfo, compact_json, display_safe};
+use justone_xhs::{Error, NextPage, OperationInfo, OperationPage, compact_json, display_safe};
 
 use crate::checkpoint::{ChannelMark, RunShape};
 use crate::cli::ApiArgs;
@@ -61,31 +61,35 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     // Where the walk starts: the pages already written and the next page's
     // parameters (`None`: the walk had ended).
     let (mut output, done, start) = if to_stdout {
-        (Output::stdout(), 0, Some(args.params.clone()))
+        (Destination::Lines(Output::stdout()), 0, Some(args.params.clone()))
     } else {
         let path = args.out.output.clone().unwrap_or_default();
-        let (resume, overwrite, params) = (args.out.resume, args.out.overwrite, args.params.clone());
-        crate::signals::unless_signalled(&mut signals, move || {
-            if !resume {
-                return Output::create(&path, shape, overwrite)
-                    .map(|o| (o, 0, Some(params)))
-                    .map_err(crate::diagnostics::open_failed);
-            }
-            let (output, resumed) =
-                Output::resume(&path, &shape, false).map_err(crate::diagnostics::open_failed)?;
-            let mark = resumed
-                .checkpoint
-                .channels
-                .first()
-                .copied()
-                .unwrap_or(ChannelMark {
-                    next_page: 1,
-                    done: false,
-                });
-            let start = (!mark.done).then(|| resumed.checkpoint.next_params.unwrap_or(params));
-            Ok((output, mark.next_page - 1, start))
-        })
-        .await?
+        if crate::cli::names_a_database(&path) {
+            open_database(&args, &matches, operation, &path)?
+        } else {
+            let (resume, overwrite, params) = (args.out.resume, args.out.overwrite, args.params.clone());
+            crate::signals::unless_signalled(&mut signals, move || {
+                if !resume {
+                    return Output::create(&path, shape, overwrite)
+                        .map(|o| (Destination::Lines(o), 0, Some(params)))
+                        .map_err(crate::diagnostics::open_failed);
+                }
+                let (output, resumed) =
+                    Output::resume(&path, &shape, false).map_err(crate::diagnostics::open_failed)?;
+                let mark = resumed
+                    .checkpoint
+                    .channels
+                    .first()
+                    .copied()
+                    .unwrap_or(ChannelMark {
+                        next_page: 1,
+                        done: false,
+                    });
+                let start = (!mark.done).then(|| resumed.checkpoint.next_params.unwrap_or(params));
+                Ok((Destination::Lines(output), mark.next_page - 1, start))
+            })
+            .await?
+        }
     };
     let started = Instant::now();
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
@@ -150,20 +154,7 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
             next_page: written + 1,
             done: next.is_none() || written == args.pages,
         };
-        let data = page.answer.data_str().unwrap_or("null");
-        let data = compact_json(data);
-        let line = match output.is_stdout() {
-            true => format!("{}\n", crate::for_stdout(&data)),
-            false => format!("{data}\n"),
-        };
-        let committed = progress.suspend(|| {
-            output.commit_walk(
-                line.as_bytes(),
-                u64::from(written),
-                Some((0, mark)),
-                next.as_deref(),
-            )
-        });
+        let committed = progress.suspend(|| output.page(written, &page, mark, next.as_deref()));
         if let Err(error) = committed {
             cancel.cancel();
             stop = Some(
@@ -187,7 +178,12 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     if complete && matches!(stop, Some(Stop::Signal(_))) {
         stop = None;
     }
-    if let Err(error) = output.finish(b"", complete && stop.is_none())
+    let status = match &stop {
+        None => "complete",
+        Some(Stop::Signal(_) | Stop::Budget(_)) => "interrupted",
+        Some(_) => "failed",
+    };
+    if let Err(error) = output.finish(status, &client)
         && stop.is_none()
     {
         stop = Some(Stop::WriteFailed(error));
@@ -237,6 +233,99 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         diagnostics::say(format_args!("continue with: {command}"));
     }
     Err(exit)
+}
+
+/// Where a walk's pages go: JSON lines (stdout or a file with its
+/// checkpoint), or a database (`--output FILE.db`).
+enum Destination {
+    Lines(Output),
+    #[cfg(feature = "sqlite")]
+    Database(crate::store::OperationStore),
+}
+
+impl Destination {
+    /// Writes page `number` and records where the walk stands after it.
+    fn page(
+        &mut self,
+        number: u32,
+        page: &OperationPage,
+        mark: ChannelMark,
+        next: Option<&[(String, String)]>,
+    ) -> std::io::Result<()> {
+        match self {
+            Destination::Lines(output) => {
+                let data = compact_json(page.answer.data_str().unwrap_or("null"));
+                let line = match output.is_stdout() {
+                    true => format!("{}\n", crate::for_stdout(&data)),
+                    false => format!("{data}\n"),
+                };
+                output.commit_walk(line.as_bytes(), u64::from(number), Some((0, mark)), next)
+            }
+            #[cfg(feature = "sqlite")]
+            Destination::Database(store) => store
+                .page(number, page, next, &crate::utc_time::now())
+                .map_err(std::io::Error::other),
+        }
+    }
+
+    /// Ends the output: a complete file loses its checkpoint; a run's row
+    /// records `status` and what the client sent.
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    fn finish(&mut self, status: &str, client: &justone_xhs::Client) -> std::io::Result<()> {
+        match self {
+            Destination::Lines(output) => output.finish(b"", status == "complete"),
+            #[cfg(feature = "sqlite")]
+            Destination::Database(store) => store
+                .finish(status, client.request_count(), client.retry_count())
+                .map_err(std::io::Error::other),
+        }
+    }
+
+    fn is_stdout(&self) -> bool {
+        matches!(self, Destination::Lines(output) if output.is_stdout())
+    }
+}
+
+/// An opened destination, the pages it already holds and the next page's
+/// parameters (`None`: the walk had ended).
+type Opened = (Destination, u32, Option<Vec<(String, String)>>);
+
+/// Opens (or resumes) the walk's run in the database at `path`.
+#[cfg(feature = "sqlite")]
+fn open_database(
+    args: &ApiArgs,
+    matches: &ArgMatches,
+    operation: &OperationInfo,
+    path: &Path,
+) -> Result<Opened, Exit> {
+    use crate::store::OperationStore;
+    if args.out.overwrite {
+        return Err(diagnostics::usage(&format!(
+            "--overwrite does not apply to a database: each run is added to {}; to start a new one, move or delete the file",
+            path.display()
+        )));
+    }
+    let opened = if args.out.resume {
+        OperationStore::resume(path, operation.id, &args.params, args.pages)
+            .map(|(store, position)| (Destination::Database(store), position.pages, position.next))
+    } else {
+        let command = crate::command_line::repeat(&crate::cli::Cli::command(), "api", matches, &[]);
+        OperationStore::create(path, operation.id, &args.params, args.pages, &command)
+            .map(|store| (Destination::Database(store), 0, Some(args.params.clone())))
+    };
+    opened.map_err(|error| error.report())
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_database(
+    _args: &ApiArgs,
+    _matches: &ArgMatches,
+    _operation: &OperationInfo,
+    _path: &Path,
+) -> Result<Opened, Exit> {
+    Err(diagnostics::usage(
+        "this justone-xhs was built without SQLite (the `sqlite` feature); write --output FILE.jsonl",
+    ))
 }
 
 /// Whether `--resume` can continue a walk of `args`: the rule behind

@@ -39,6 +39,23 @@ fn comments(server: &MockServer, delay: Duration) -> httpmock::Mock<'_> {
     })
 }
 
+/// The comments walk of `comments`, up to 50 pages, into `output`.
+fn comments_walk<'a>(output: &'a str, url: &'a str) -> [&'a str; 11] {
+    [
+        "api",
+        "getApiXiaohongshuGetNoteCommentV2",
+        "-p",
+        "noteId=n",
+        "--pages",
+        "50",
+        "-o",
+        output,
+        "--base-url",
+        url,
+        "--quiet",
+    ]
+}
+
 fn api(server: &MockServer, args: &[&str]) -> support::Run {
     let url = server.base_url();
     let mut all = vec!["api", "--base-url", url.as_str(), "--quiet"];
@@ -110,19 +127,7 @@ fn a_stopped_walk_resumes_with_every_page_exactly_once() {
     for (round, stop) in [Stop::Kill, Stop::Int, Stop::Term].into_iter().enumerate() {
         let path = dir.path().join(format!("comments-{round}.jsonl"));
         let path = path.to_str().unwrap();
-        let args = [
-            "api",
-            "getApiXiaohongshuGetNoteCommentV2",
-            "-p",
-            "noteId=n",
-            "--pages",
-            "50",
-            "-o",
-            path,
-            "--base-url",
-            url.as_str(),
-            "--quiet",
-        ];
+        let args = comments_walk(path, &url);
         let checkpoint = std::path::PathBuf::from(format!("{path}.checkpoint"));
         let first = stop_run(&args, || checkpoint.exists(), stop, Duration::from_millis(700));
         let before = ids(&std::fs::read_to_string(path).unwrap());
@@ -130,7 +135,7 @@ fn a_stopped_walk_resumes_with_every_page_exactly_once() {
             first.code != 0 && before.len() < 5,
             "{stop:?}: stopped mid-walk: {before:?}"
         );
-        resume_after(&args, &first);
+        resume_after(&args, &first, || !checkpoint.exists());
         assert_eq!(
             ids(&std::fs::read_to_string(path).unwrap()),
             ["k1", "k2", "k3", "k4", "k5"],
@@ -226,4 +231,60 @@ fn the_list_covers_every_xiaohongshu_operation_and_marks_the_deprecated() {
         serde_json::json!({"value": "_1", "meaning": "Video"})
     );
     assert_eq!(note_type["default"], "_0");
+}
+
+/// `--output FILE.db`: every page with its parameters and the next
+/// page's, every item with its raw JSON and its id, a run row; killed and
+/// resumed, each page stored once.
+#[test]
+fn a_walk_into_a_database_stores_pages_and_items_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MockServer::start();
+    let mock = comments(&server, Duration::from_millis(250));
+    let url = server.base_url();
+    let db = dir.path().join("comments.db");
+    let db_text = db.to_str().unwrap();
+    let args = comments_walk(db_text, &url);
+    let query = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let first = stop_run(
+        &args,
+        || query("SELECT count(*) FROM operation_pages") > 0,
+        Stop::Kill,
+        Duration::ZERO,
+    );
+    assert!(
+        query("SELECT count(*) FROM operation_pages") < 5,
+        "killed mid-walk"
+    );
+    resume_after(&args, &first, || {
+        query("SELECT count(*) FROM operation_runs WHERE status = 'complete'") == 1
+    });
+    assert_eq!(query("SELECT count(*) FROM operation_pages"), 5);
+    assert_eq!(query("SELECT count(DISTINCT page) FROM operation_pages"), 5);
+    assert_eq!(
+        query("SELECT count(*) FROM operation_items WHERE item_id LIKE 'k%'"),
+        5
+    );
+    assert_eq!(
+        query("SELECT count(*) FROM operation_pages WHERE next_params IS NULL AND page = 5"),
+        1
+    );
+    assert_eq!(
+        query("SELECT count(*) FROM operation_runs WHERE status = 'complete' AND attempts = 2"),
+        1
+    );
+    let raw: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT raw FROM operation_items WHERE page = 3", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(raw, r#"{"id":"k3"}"#);
+    assert!(
+        mock.calls() <= 6,
+        "each page bought once, but the one in flight at the kill: {}",
+        mock.calls()
+    );
 }

@@ -390,7 +390,7 @@ fn interrupted_and_resumed_runs_equal_an_uninterrupted_one_byte_for_byte() {
                 let text = std::fs::read_to_string(&path).unwrap();
                 serde_json::from_str::<serde_json::Value>(&text).expect("a closed JSON array");
             }
-            resume_after(&args, &first);
+            resume_after(&args, &first, || !checkpoint.exists());
             let got = std::fs::read(&path).unwrap();
             assert!(
                 got == expected,

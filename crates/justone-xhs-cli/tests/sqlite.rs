@@ -219,7 +219,7 @@ fn an_empty_file_is_migrated_and_a_newer_schema_is_refused() {
     std::fs::write(&db, b"").unwrap();
     let out = run(&server.base_url(), &["-o", db.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&db, "PRAGMA user_version"), 2);
+    assert_eq!(count(&db, "PRAGMA user_version"), 3);
     assert_eq!(count(&db, "SELECT count(*) FROM notes"), 20);
 
     Connection::open(&db)
@@ -454,7 +454,7 @@ fn a_last_page_that_cannot_be_stored_leaves_the_run_unfinished() {
     // can tell. Not --quiet: the summary must not count the page.
     let mut feed = support::binary(&["feed", "--base-url", &server.base_url()]);
     feed.args(args);
-    let out = finished(with_file_limit(feed, 256).output().unwrap());
+    let out = finished(with_file_limit(feed, 320).output().unwrap());
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.starts_with("0 pages, 0 items"), "{}", out.stderr);
     assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
@@ -489,7 +489,7 @@ fn a_page_that_cannot_be_stored_stops_the_retries_of_the_next() {
         "-o",
         db.to_str().unwrap(),
     ];
-    let out = run_with_file_limit(&server.base_url(), &args, 256);
+    let out = run_with_file_limit(&server.base_url(), &args, 320);
     assert!(server.requests() <= 2, "page 1, page 2 at most once: no retry");
     assert!(out.stderr.contains("cannot write the output"), "{}", out.stderr);
     // Page 2 did not fail for good: its retry was cut short.
@@ -515,7 +515,7 @@ fn a_feed_end_that_cannot_be_stored_is_not_called_done() {
         "-o",
         db.to_str().unwrap(),
     ];
-    let out = run_with_file_limit(&server.base_url(), &args, 400);
+    let out = run_with_file_limit(&server.base_url(), &args, 464);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let ended = count(&db, "SELECT count(*) FROM progress WHERE state = 'end'");
     assert!(
@@ -742,7 +742,9 @@ fn killed_and_resumed_runs_store_every_page_exactly_once() {
         let pause = Duration::from_millis(next(&mut seed) % 300);
         let first = stop_run(&args, || has_run(&db), stop, pause);
         interrupted += usize::from(first.code != 0);
-        resume_after(&args, &first);
+        resume_after(&args, &first, || {
+            count(&db, "SELECT count(*) FROM runs WHERE status = 'complete'") == 1
+        });
         assert!(
             export(&db) == expected,
             "round {round} ({stop:?}): the resumed database differs"
@@ -887,7 +889,7 @@ fn a_version_1_database_is_migrated_and_keeps_working() {
     let server = DemoServer::builder().pages(1).start();
     let out = run(&server.base_url(), &["-c", "food", "-o", db.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(count(&db, "PRAGMA user_version"), 2);
+    assert_eq!(count(&db, "PRAGMA user_version"), 3);
     assert_eq!(
         count(&db, "SELECT count(*) FROM runs WHERE status = 'complete'"),
         2

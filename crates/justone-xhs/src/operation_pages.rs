@@ -7,6 +7,7 @@
 use futures::Stream;
 use futures::stream;
 use justone_gen::operations::OperationInfo;
+use serde_json::value::RawValue;
 
 use crate::api_response::ApiResponse;
 use crate::client::Client;
@@ -35,6 +36,48 @@ pub struct OperationPage {
     pub sent: Vec<(String, String)>,
     /// What follows: the next page's parameters, or why there is none.
     pub next: NextPage,
+}
+
+impl OperationPage {
+    /// The items of the page: its list as the paging rule finds it
+    /// (`data` itself when it is an array, else `items`, `notes`,
+    /// `comments`, …), each as sent; empty when the answer has none.
+    ///
+    /// ```
+    /// # use justone_xhs::ApiResponse;
+    /// # fn items_of(page: &justone_xhs::OperationPage) -> usize {
+    /// page.items().len()
+    /// # }
+    /// ```
+    pub fn items(&self) -> Vec<Box<RawValue>> {
+        let Some(data) = self.answer.data_str() else {
+            return Vec::new();
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(data) else {
+            return Vec::new();
+        };
+        let Some(path) = crate::paging::list_path(&value) else {
+            return Vec::new();
+        };
+        // Followed through the text as sent, so that each item keeps its
+        // bytes (a parsed value would reorder its keys).
+        let mut text: Box<RawValue> = match RawValue::from_string(data.to_owned()) {
+            Ok(text) => text,
+            Err(_) => return Vec::new(),
+        };
+        for key in path {
+            let Ok(mut object) =
+                serde_json::from_str::<std::collections::HashMap<String, Box<RawValue>>>(text.get())
+            else {
+                return Vec::new();
+            };
+            match object.remove(key) {
+                Some(inner) => text = inner,
+                None => return Vec::new(),
+            }
+        }
+        serde_json::from_str(text.get()).unwrap_or_default()
+    }
 }
 
 impl Client {

@@ -72,7 +72,7 @@ pub(crate) fn next_page(
     if has_more == Some(false) {
         return NextPage::End("has_more is false");
     }
-    let list = scopes.iter().find_map(|scope| list_in(scope));
+    let list = list_in(&value);
     if list.is_some_and(Vec::is_empty) {
         return NextPage::End("the list is empty");
     }
@@ -142,19 +142,49 @@ fn first<'v>(scopes: &[&'v Value], names: &[&str]) -> Option<&'v Value> {
         .find_map(|scope| names.iter().find_map(|name| scope.get(*name)))
 }
 
-fn list_in(scope: &Value) -> Option<&Vec<Value>> {
-    if let Value::Array(items) = scope {
-        return Some(items);
+/// Where the list of an answer's `data` is, as the rule finds it (see the
+/// module docs): the keys leading to it from `data` (none: `data` itself).
+pub(crate) fn list_path(data: &Value) -> Option<Vec<&str>> {
+    let scopes: Vec<(Option<&str>, &Value)> = std::iter::once((None, data))
+        .chain(
+            data.get("data")
+                .filter(|inner| inner.is_object() || inner.is_array())
+                .map(|inner| (Some("data"), inner)),
+        )
+        .collect();
+    scopes.into_iter().find_map(|(prefix, scope)| {
+        let key = list_key(scope)?;
+        Some(prefix.into_iter().chain(key).collect())
+    })
+}
+
+/// The key of the list in `scope` (`None` inside: `scope` is the list).
+fn list_key(scope: &Value) -> Option<Option<&str>> {
+    if scope.is_array() {
+        return Some(None);
     }
     let object = scope.as_object()?;
-    if let Some(items) = LISTS.iter().find_map(|name| object.get(*name)?.as_array()) {
-        return Some(items);
+    if let Some(name) = LISTS
+        .iter()
+        .find(|name| object.get(**name).is_some_and(Value::is_array))
+    {
+        return Some(Some(name));
     }
-    let mut arrays = object.values().filter_map(Value::as_array);
+    let mut arrays = object
+        .iter()
+        .filter(|(_, v)| v.is_array())
+        .map(|(k, _)| k.as_str());
     match (arrays.next(), arrays.next()) {
-        (Some(only), None) => Some(only),
+        (Some(only), None) => Some(Some(only)),
         _ => None,
     }
+}
+
+fn list_in(data: &Value) -> Option<&Vec<Value>> {
+    let path = list_path(data)?;
+    path.iter()
+        .try_fold(data, |value, key| value.get(key))?
+        .as_array()
 }
 
 /// A cursor as text: a non-empty string, or a number as written.

@@ -122,6 +122,9 @@ async fn a_limit_and_an_unreadable_page_stop_the_walk() {
         .unwrap();
     let pages: Vec<_> = walk.clone().limit(2).stream().try_collect().await.unwrap();
     assert_eq!((pages.len(), mock.calls_async().await), (2, 2));
+    let items = pages[0].items();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].get(), r#"{"id":"a"}"#);
     assert_eq!(
         pages[1].sent,
         [
@@ -153,4 +156,28 @@ async fn a_limit_and_an_unreadable_page_stop_the_walk() {
         "{:?}",
         pages[0].next
     );
+}
+
+/// A page's items are its list as the paging rule finds it, each byte for
+/// byte as sent (key order, number spelling).
+#[tokio::test]
+async fn items_keep_the_providers_bytes() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body(
+                r#"{"code":0,"data":{"data":{"comments":[{"z":1.10,"a":"é"},{"id":2}]},"has_more":false}}"#,
+            );
+        })
+        .await;
+    let pages: Vec<_> = client(&server.base_url(), 0)
+        .operation_pages("getApiXiaohongshuGetNoteCommentV2", [("noteId", "n")])
+        .unwrap()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let items: Vec<String> = pages[0].items().iter().map(|i| i.get().to_owned()).collect();
+    assert_eq!(items, [r#"{"z":1.10,"a":"é"}"#, r#"{"id":2}"#]);
 }

@@ -14,6 +14,7 @@
 mod checkpointer;
 mod connection;
 mod error;
+mod operation_store;
 mod runs;
 mod schema;
 mod sink;
@@ -21,5 +22,6 @@ mod writer;
 
 pub use connection::open_read_only;
 pub use error::StoreError;
+pub use operation_store::OperationStore;
 pub use runs::without_credentials;
 pub use sink::Store;

@@ -65,7 +65,7 @@ fn file_id(_path: &Path) -> Option<FileId> {
 }
 
 /// Takes the database's run lock (see [`crate::output_lock`]).
-fn lock(path: &Path) -> Result<File, StoreError> {
+pub(super) fn lock(path: &Path) -> Result<File, StoreError> {
     output_lock::lock_beside(path).map_err(|error| match error {
         LockError::Io(source) => StoreError::Io {
             path: path.to_owned(),
