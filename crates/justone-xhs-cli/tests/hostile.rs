@@ -377,20 +377,26 @@ fn man_dir_writes_every_page_the_pages_refer_to() {
     .collect();
     expected.sort();
     assert_eq!(pages, expected);
+    let mut references = 0;
     for page in &pages {
         let roff = std::fs::read_to_string(dir.path().join(page)).unwrap();
         for reference in roff
-            .split("\\fB")
-            .skip(1)
-            .filter_map(|bold| bold.split_once("\\fR(1)"))
+            .split_whitespace()
+            .filter_map(|word| word.strip_suffix("(1)"))
         {
-            let name = format!("{}.1", reference.0.replace("\\-", "-"));
+            let name = format!("{}.1", reference.replace("\\fB", "").replace("\\-", "-"));
             assert!(
                 pages.contains(&name),
                 "{page} refers to {name}, which was not written"
             );
+            references += 1;
         }
     }
+    assert_eq!(
+        references,
+        pages.len() - 1,
+        "the first page names each of the others"
+    );
 }
 
 /// On a terminal (a pty from `script`), the bar shows the rate and the time
