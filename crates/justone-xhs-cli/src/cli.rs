@@ -58,8 +58,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `justone-xhs man | man -l -`.
-    Man,
+    /// Print the man page (roff), e.g. `justone-xhs man | man -l -`; with
+    /// --dir, write it and one page per command.
+    Man {
+        /// Write justone-xhs.1 and a page per command (justone-xhs-feed.1, …)
+        /// into this directory, the pages the first one refers to.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Print the JSON Schema (draft 2020-12) of what `feed` writes per
     /// note, e.g. `justone-xhs schema record > record.schema.json`.
     Schema {

@@ -72,7 +72,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Channels { .. } if stdout_is_closed() => exit(Err(closed_stdout())),
         Command::Channels { format } => exit(print_channels(format).or_else(|e| report_io(&e))),
-        Command::Completions { .. } | Command::Man | Command::Schema { .. } if stdout_is_closed() => {
+        Command::Completions { .. } | Command::Man { dir: None } | Command::Schema { .. }
+            if stdout_is_closed() =>
+        {
             exit(Err(closed_stdout()))
         }
         Command::Schema {
@@ -84,11 +86,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "justone-xhs", &mut script);
             exit(write_stdout(&script).or_else(|e| report_io(&e)))
         }
-        Command::Man => exit(
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .or_else(|e| report_io(&e)),
-        ),
+        Command::Man { dir } => exit(man_pages(dir.as_deref())),
         Command::Api(args) => {
             let own = matches.subcommand_matches("api").cloned().unwrap_or_default();
             exit(api_command::run(args, &own))
@@ -174,15 +172,36 @@ fn exit(result: Result<(), Exit>) -> ExitCode {
     }
 }
 
-/// Logs go to stderr, off unless RUST_LOG asks for them.
+/// Logs go to stderr, off unless RUST_LOG asks for them. RUST_LOG takes a
+/// level and `target=level` pairs (`debug`, `justone_xhs=debug,hyper=info`):
+/// `Targets` reads those without `env-filter`'s regex engine. A RUST_LOG it
+/// cannot read (span filters such as `[span{id=1}]`) leaves logging off, as
+/// an unreadable one always did.
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| log_filter(&directives))
+        .unwrap_or_default();
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    tracing_subscriber::registry().with(filter).with(stderr).init();
+}
+
+/// The filter RUST_LOG's `directives` describe. Empty pieces are dropped
+/// first: `Targets` reads an empty directive as "every target at trace".
+fn log_filter(directives: &str) -> Option<tracing_subscriber::filter::Targets> {
+    let pieces: Vec<&str> = directives
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    if pieces.is_empty() {
+        return None;
+    }
+    pieces.join(",").parse().ok()
 }
 
 /// Every documented channel as `{slug, oid, label, label_zh}`
@@ -216,4 +235,53 @@ fn print_channels(format: ChannelsFormat) -> std::io::Result<()> {
         }
     }
     out.flush()
+}
+
+/// The man page on stdout, or every page into `dir`. No page names the
+/// `help` command: it has no page of its own.
+fn man_pages(dir: Option<&Path>) -> Result<(), Exit> {
+    let command = Cli::command().disable_help_subcommand(true);
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(command)
+            .render(&mut std::io::stdout())
+            .or_else(|e| report_io(&e));
+    };
+    std::fs::create_dir_all(dir)
+        .and_then(|()| clap_mangen::generate_to(command, dir))
+        .map_err(|e| {
+            diagnostics::say(format_args!(
+                "error: cannot write the man pages into {}: {e}",
+                dir.display()
+            ));
+            Exit::Other
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::log_filter;
+
+    /// The README's and the hints' uses of RUST_LOG.
+    #[test]
+    fn rust_log_reads_levels_and_targets() {
+        let debug = log_filter("debug").unwrap();
+        assert!(debug.would_enable("justone_xhs::client", &Level::DEBUG));
+        assert!(!debug.would_enable("justone_xhs::client", &Level::TRACE));
+        let library = log_filter("justone_xhs=debug, hyper=info").unwrap();
+        assert!(library.would_enable("justone_xhs::client", &Level::DEBUG));
+        assert!(library.would_enable("hyper::proto", &Level::INFO));
+        assert!(!library.would_enable("hyper::proto", &Level::DEBUG));
+        assert!(!library.would_enable("rustls", &Level::ERROR));
+        assert!(log_filter("trace").unwrap().would_enable("rustls", &Level::TRACE));
+    }
+
+    #[test]
+    fn an_empty_or_unreadable_rust_log_leaves_logs_off() {
+        for directives in ["", " ", ",", "justone_xhs=loud", "a=b=c"] {
+            assert!(log_filter(directives).is_none(), "{directives:?}");
+        }
+        assert!(log_filter("debug,").is_some_and(|f| !f.would_enable("x", &Level::TRACE)));
+    }
 }

@@ -337,7 +337,7 @@ fn a_closed_stdout_is_an_error_not_a_silent_success() {
 
 #[test]
 fn completions_and_the_man_page_are_generated() {
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = run(&["completions", shell]);
         assert_eq!(out.code, 0);
         assert!(out.stdout.contains("all-channels"), "{shell}");
@@ -347,6 +347,57 @@ fn completions_and_the_man_page_are_generated() {
         man.stdout.starts_with(".ie") && man.stdout.contains("justone\\-xhs"),
         "{}",
         &man.stdout[..80]
+    );
+}
+
+/// `man --dir` writes a page per command, and every page one of them refers
+/// to is among them (a single page once referred to pages that did not exist).
+#[test]
+fn man_dir_writes_every_page_the_pages_refer_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut pages: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    pages.sort();
+    let mut expected: Vec<String> = [
+        "",
+        "-api",
+        "-balance",
+        "-channels",
+        "-completions",
+        "-feed",
+        "-man",
+        "-schema",
+    ]
+    .iter()
+    .chain(cfg!(feature = "mcp").then_some(&"-mcp"))
+    .chain(cfg!(feature = "sqlite").then_some(&"-trends"))
+    .map(|command| format!("justone-xhs{command}.1"))
+    .collect();
+    expected.sort();
+    assert_eq!(pages, expected);
+    let mut references = 0;
+    for page in &pages {
+        let roff = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        for reference in roff
+            .split_whitespace()
+            .filter_map(|word| word.strip_suffix("(1)"))
+        {
+            let name = format!("{}.1", reference.replace("\\fB", "").replace("\\-", "-"));
+            assert!(
+                pages.contains(&name),
+                "{page} refers to {name}, which was not written"
+            );
+            references += 1;
+        }
+    }
+    assert_eq!(
+        references,
+        pages.len() - 1,
+        "the first page names each of the others"
     );
 }
 
