@@ -284,14 +284,14 @@ pub fn names_a_database(path: &std::path::Path) -> bool {
 /// suggestions, and says where the list is (`lister`: a command for a user,
 /// a tool for an agent).
 pub fn channel_named(name: &str, lister: &str) -> Result<(Channel, Option<String>), String> {
-    match name.parse::<Channel>() {
-        Ok(channel) => Ok((channel, None)),
-        Err(_) if is_oid(name) => Ok((
-            Channel::from_oid(name),
+    match Channel::resolve(name) {
+        Ok(Channel::Other(oid)) => Ok((
+            Channel::from_oid(&oid),
             Some(format!(
-                "{name} is not in this release's channel list; requesting it as given"
+                "{oid} is not in this release's channel list; requesting it as given"
             )),
         )),
+        Ok(channel) => Ok((channel, None)),
         Err(unknown) => Err(format!(
             "unknown channel {:?}; did you mean {}? ({lister} lists all {}; an oid newer than this release, homefeed_…, is accepted as given)",
             shorten(name),
@@ -299,15 +299,6 @@ pub fn channel_named(name: &str, lister: &str) -> Result<(Channel, Option<String
             Channel::ALL.len()
         )),
     }
-}
-
-/// Whether `name` has the form of a provider oid (`homefeed_gardening_v3`).
-fn is_oid(name: &str) -> bool {
-    name.len() <= 64
-        && name.starts_with("homefeed")
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c))
 }
 
 /// At most 40 characters of a value, for a message that names it.

@@ -25,7 +25,12 @@ macro_rules! channels {
         /// let new = Channel::from_oid("homefeed_gardening_v3");
         /// assert_eq!(new.oid(), "homefeed_gardening_v3");
         /// ```
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        ///
+        /// Two channels are equal when their oids are: `Channel::Other` of a
+        /// documented oid is that channel (`from_oid` never builds one, and
+        /// a release that learns an oid changes nothing for a caller that
+        /// compares). They are ordered by oid.
+        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum Channel {
             $(
@@ -136,6 +141,66 @@ impl Channel {
     }
 }
 
+impl PartialEq for Channel {
+    fn eq(&self, other: &Self) -> bool {
+        self.oid() == other.oid()
+    }
+}
+
+impl Eq for Channel {}
+
+impl std::hash::Hash for Channel {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.oid().hash(state);
+    }
+}
+
+impl PartialOrd for Channel {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Channel {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.oid().cmp(other.oid())
+    }
+}
+
+impl Channel {
+    /// The channel a person or an agent names: a slug, an oid, a label or
+    /// a Chinese name (as [`FromStr`]), or else an oid of the provider's
+    /// form (`homefeed_…`, lower case, digits, `_` and `.`, at most 64
+    /// characters) that this release does not list yet, as
+    /// [`Channel::Other`] (a caller may want to warn that it is new).
+    ///
+    /// ```
+    /// use justone_xhs::Channel;
+    ///
+    /// assert_eq!(Channel::resolve("美食").unwrap(), Channel::Food);
+    /// assert!(matches!(Channel::resolve("homefeed_gardening_v3").unwrap(), Channel::Other(_)));
+    /// assert!(Channel::resolve("fod").unwrap_err().suggestions.contains(&"food".to_owned()));
+    /// ```
+    ///
+    /// # Errors
+    /// [`UnknownChannel`], with the closest documented channels.
+    pub fn resolve(name: &str) -> Result<Channel, UnknownChannel> {
+        name.parse().or_else(|unknown| {
+            let name = name.trim();
+            let oid_form = name.len() <= 64
+                && name.starts_with("homefeed")
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c));
+            if oid_form {
+                Ok(Channel::from_oid(name))
+            } else {
+                Err(unknown)
+            }
+        })
+    }
+}
+
 impl Default for Channel {
     /// The provider's default feed, `homefeed_recommend`.
     fn default() -> Self {
@@ -231,6 +296,20 @@ impl<'de> Deserialize<'de> for Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_documented_oid_is_its_channel_however_it_was_built() {
+        let other = Channel::Other("homefeed_food_v3".to_owned());
+        assert_eq!(other, Channel::Food);
+        let set: std::collections::HashSet<Channel> = [other, Channel::Food].into();
+        assert_eq!(set.len(), 1);
+        assert_ne!(Channel::Other("homefeed_new_v9".to_owned()), Channel::Food);
+        assert_eq!(Channel::resolve(" food ").unwrap(), Channel::Food);
+        assert!(
+            Channel::resolve(&"homefeed_".repeat(10)).is_err(),
+            "longer than an oid can be"
+        );
+    }
 
     #[test]
     fn names_parse_case_insensitively() {
