@@ -24,7 +24,12 @@ async fn a_demo_harvest_with_the_token_demo_keeps_request_ids_whole() {
     let page = client.note_feed(&Channel::Food, 1).await.unwrap();
     let id = page.request_id.unwrap();
     assert!(id.contains("demo") && !id.contains("[redacted]"), "{id}");
-    let items: Vec<_> = client.pages(Channel::Travel).items().try_collect().await.unwrap();
+    let items: Vec<_> = client
+        .pages(&Channel::Travel)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(items.len(), 40);
 }
 
@@ -94,4 +99,32 @@ fn starts_without_a_runtime() {
     let server = DemoServer::builder().start();
     assert!(server.base_url().starts_with("http://127.0.0.1:"));
     assert_eq!(server.requests(), 0);
+}
+
+// A reqwest client of one's own, from the builder the docs point to, and a
+// retry policy set and read by the same names.
+#[tokio::test]
+async fn own_http_client_and_retry_policy() {
+    let server = DemoServer::builder().start_async().await;
+    let http = justone_xhs::ClientBuilder::reqwest_builder()
+        .unwrap()
+        .user_agent("downstream-check")
+        .build()
+        .unwrap();
+    let policy = justone_xhs::RetryPolicy::default()
+        .with_max_retries(1)
+        .with_retry_uncertain(false);
+    assert_eq!(policy.max_retries(), 1);
+    assert!(!policy.retry_uncertain());
+    let client = Client::builder()
+        .token(justone_xhs::mock::DEMO_TOKEN)
+        .base_url(server.base_url())
+        .reqwest_client(http)
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let page = client.note_feed(&Channel::Food, 1).await.unwrap();
+    assert!(!page.items.is_empty());
+    assert_eq!(client.retry_policy().max_retries(), 1);
+    assert_eq!(server.requests(), 1);
 }

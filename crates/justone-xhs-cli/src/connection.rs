@@ -85,7 +85,7 @@ impl ConnectionArgs {
 
     /// The retry schedule `--retries` asks for.
     pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy::default().max_retries(self.retries())
+        RetryPolicy::default().with_max_retries(self.retries())
     }
 }
 

@@ -89,7 +89,7 @@ pub fn hint(error: &Error) -> String {
         Exit::RateLimited => "slow down with --rate or --concurrency, then resume".to_owned(),
         Exit::Upstream => format!(
             "the provider failed after retries (at most --retries per page, and at most {} s of waiting per page); try again later",
-            RetryPolicy::default().total_delay_limit().as_secs()
+            RetryPolicy::default().max_total_delay().as_secs()
         ),
         Exit::Network => {
             "check the network and --base-url/--region; a slow API may need a larger --timeout".to_owned()

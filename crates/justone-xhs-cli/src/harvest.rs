@@ -81,7 +81,7 @@ pub async fn run(
         .filter(|(_, run)| matches!(run.state, State::Open))
         .map(|(index, run)| {
             client
-                .pages(run.channel.clone())
+                .pages(&run.channel)
                 .start(run.next_page)
                 .limit(plan.last_page + 1 - run.next_page)
                 .prefetch(plan.prefetch)

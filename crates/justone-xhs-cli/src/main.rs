@@ -6,6 +6,7 @@ mod balance_command;
 mod checkpoint;
 mod cli;
 mod command_line;
+mod compact_json;
 mod connection;
 mod diagnostics;
 mod duration_arg;
@@ -148,7 +149,7 @@ fn for_stdout(json: &str) -> std::borrow::Cow<'_, str> {
     if !std::io::stdout().is_terminal() {
         return std::borrow::Cow::Borrowed(json);
     }
-    std::borrow::Cow::Owned(justone_xhs::display_safe(&justone_xhs::compact_json(json)).into_owned())
+    std::borrow::Cow::Owned(justone_xhs::display_safe(&crate::compact_json::compact_json(json)).into_owned())
 }
 
 fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {

@@ -11,10 +11,11 @@ use std::time::Instant;
 
 use clap::{ArgMatches, CommandFactory};
 use futures::StreamExt;
-use justone_xhs::{Error, NextPage, OperationInfo, OperationPage, compact_json, display_safe};
+use justone_xhs::{Error, NextPage, OperationInfo, OperationPage, display_safe};
 
 use crate::checkpoint::{ChannelMark, RunShape};
 use crate::cli::ApiArgs;
+use crate::compact_json::compact_json;
 use crate::connection;
 use crate::diagnostics;
 use crate::exit_code::{Exit, classify, context, hint};

@@ -159,7 +159,7 @@ impl Renderer {
         // One item per line: a pretty-printed item loses only its
         // insignificant whitespace (key order, number spelling and escapes
         // stay as the provider wrote them).
-        out.extend_from_slice(justone_xhs::compact_json(item.raw().get()).as_bytes());
+        out.extend_from_slice(crate::compact_json::compact_json(item.raw().get()).as_bytes());
         Ok(())
     }
 

@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(server.base_url())
         .build()?;
 
-    let items: Vec<_> = client.pages(Channel::Food).items().try_collect().await?;
+    let items: Vec<_> = client.pages(&Channel::Food).items().try_collect().await?;
     for item in items.iter().take(5) {
         let author = item
             .author

@@ -18,7 +18,7 @@ async fn main() -> Result<(), justone_xhs::Error> {
             let client = client.clone();
             async move {
                 let items: Vec<_> = client
-                    .pages(channel.clone())
+                    .pages(&channel)
                     .limit(3)
                     .dedup(true)
                     .items()

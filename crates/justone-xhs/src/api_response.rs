@@ -12,14 +12,16 @@ use crate::json_text::JsonKind;
 /// use justone_xhs::ApiResponse;
 ///
 /// let response = ApiResponse::from_json(br#"{"code":0,"data":{"balance":"1.50"},"requestId":"r1"}"#).unwrap();
-/// assert_eq!(response.data.unwrap().get(), r#"{"balance":"1.50"}"#);
+/// assert_eq!(response.data_str(), Some(r#"{"balance":"1.50"}"#));
 /// assert_eq!(response.request_id.as_deref(), Some("r1"));
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiResponse {
-    /// `data`, byte for byte; `None` when the envelope had none.
-    pub data: Option<Box<RawValue>>,
+    /// `data`, byte for byte; `None` when the envelope had none. Read it
+    /// with [`data_str`](Self::data_str), [`raw_data`](Self::raw_data) or
+    /// [`json`](Self::json), so that its representation can change.
+    pub(crate) data: Option<Box<RawValue>>,
     /// The provider's `requestId`.
     pub request_id: Option<String>,
     /// The provider's `recordTime`.

@@ -201,13 +201,6 @@ impl Channel {
     }
 }
 
-impl Default for Channel {
-    /// The provider's default feed, `homefeed_recommend`.
-    fn default() -> Self {
-        Channel::Recommend
-    }
-}
-
 impl fmt::Display for Channel {
     /// Writes the slug, the form the CLI and humans use.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

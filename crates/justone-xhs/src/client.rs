@@ -101,8 +101,8 @@ impl Client {
     }
 
     /// The retry policy this client was built with (what bounds its
-    /// retries: [`RetryPolicy::retry_limit`] and
-    /// [`RetryPolicy::total_delay_limit`]).
+    /// retries: [`RetryPolicy::max_retries`] and
+    /// [`RetryPolicy::max_total_delay`]).
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
     }
@@ -404,7 +404,7 @@ impl ClientBuilder {
     /// - [`Error::MissingToken`] when no token was given and neither
     ///   environment variable is set;
     /// - [`Error::InvalidSetting`] (`token`) for a token that is empty, longer
-    ///   than [`MAX_TOKEN_BYTES`](crate::MAX_TOKEN_BYTES), or holds whitespace
+    ///   than 1024 bytes, or holds whitespace
     ///   or control characters (a token like that could only fail, as a
     ///   transport error retried for nothing); the message never shows the
     ///   token;
@@ -417,14 +417,14 @@ impl ClientBuilder {
         check_token(token.expose_secret())?;
         let base_url = self.base_url.unwrap_or_else(|| self.region.base_url().to_owned());
         let base_url = check_base_url(&base_url)?;
-        let http = match self.http_client {
+        let http = match self.reqwest_client {
             Some(client) => client,
             None => crate::tls::http_client_builder()?
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                 .user_agent(concat!("justone-xhs/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| Error::InvalidSetting {
-                    name: "http_client",
+                    name: "reqwest_client",
                     reason: format!("cannot be built: {}", e.without_url()),
                 })?,
         };

@@ -13,8 +13,9 @@ pub const TOKEN_ENV: &str = "JUST_ONE_API_TOKEN";
 /// Also accepted, for compatibility with other Just One API tools.
 pub const TOKEN_ENV_ALT: &str = "JUSTONEAPI_TOKEN";
 
-/// The default cap on response bodies: a feed page is well under 1 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+/// The default cap on response bodies (the docs of `max_response_bytes`
+/// say 32 MiB): a feed page is well under 1 MiB.
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Which of the provider's hosts to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,7 +51,7 @@ pub struct ClientBuilder {
     pub(crate) base_url: Option<String>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
-    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) reqwest_client: Option<reqwest::Client>,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: Option<f64>,
     pub(crate) max_concurrency: Option<usize>,
@@ -76,8 +77,8 @@ impl ClientBuilder {
     /// [`ClientBuilder::build`] reads `JUST_ONE_API_TOKEN`, then
     /// `JUSTONEAPI_TOKEN` (the first that is set and not blank, trimmed).
     ///
-    /// [`build`](ClientBuilder::build) checks its form: at most
-    /// [`MAX_TOKEN_BYTES`] bytes, no whitespace or control characters.
+    /// [`build`](ClientBuilder::build) checks its form: at most 1024
+    /// bytes, no whitespace or control characters.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(SecretString::from(token.into()));
         self
@@ -114,9 +115,39 @@ impl ClientBuilder {
     /// timeouts, proxy and user agent apply; [`connect_timeout`](Self::connect_timeout)
     /// is then ignored, while [`timeout`](Self::timeout) still bounds each
     /// attempt.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    ///
+    /// Start from [`reqwest_builder`](Self::reqwest_builder): with the
+    /// rustls features this crate's `reqwest` has no process-wide crypto
+    /// provider, so a plain `reqwest::Client::builder().build()` panics
+    /// unless your application installs one.
+    ///
+    /// ```
+    /// use justone_xhs::{Client, ClientBuilder};
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = ClientBuilder::reqwest_builder()?
+    ///     .user_agent("my-harvester/1.0")
+    ///     .build()?;
+    /// let client = Client::builder().token("my-token").reqwest_client(http).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// # run().unwrap();
+    /// ```
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest_client = Some(client);
         self
+    }
+
+    /// A `reqwest` builder set up with the TLS backend this crate's
+    /// features chose (see [`reqwest_client`](Self::reqwest_client)); it
+    /// changes no process-wide state.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSetting`] (`tls`) when the TLS configuration cannot
+    /// be built (rustls: the platform's certificate verifier is unavailable).
+    pub fn reqwest_builder() -> Result<reqwest::ClientBuilder, Error> {
+        crate::tls::http_client_builder()
     }
 
     /// The retry schedule (default [`RetryPolicy::default`]).
@@ -175,10 +206,10 @@ pub(crate) fn token_from_env() -> Option<SecretString> {
         .map(SecretString::from)
 }
 
-/// The longest token accepted, in bytes. The provider's tokens are far
-/// shorter; the bound only keeps a wrong file or variable from becoming a
-/// megabyte-long request.
-pub const MAX_TOKEN_BYTES: usize = 1024;
+/// The longest token accepted, in bytes (the docs of `token` and `build`
+/// say 1024). The provider's tokens are far shorter; the bound only keeps a
+/// wrong file or variable from becoming a megabyte-long request.
+pub(crate) const MAX_TOKEN_BYTES: usize = 1024;
 
 pub(crate) fn check_token(token: &str) -> Result<(), Error> {
     let invalid = |reason: String| Error::InvalidSetting {
@@ -244,6 +275,21 @@ pub(crate) fn shown_url(url: &str) -> String {
 mod tests {
     use super::*;
     use crate::client::Client;
+
+    /// The bounds are private; their values are stated in the docs of
+    /// `token`, `build` and `max_response_bytes`.
+    #[test]
+    fn bounds_are_what_the_docs_say() {
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 32 * 1024 * 1024);
+        let with_token = |len: usize| {
+            Client::builder()
+                .token("a".repeat(len))
+                .base_url("http://127.0.0.1:9")
+                .build()
+        };
+        assert!(with_token(1024).is_ok());
+        assert!(with_token(1025).is_err());
+    }
 
     #[test]
     fn base_urls_are_checked() {

@@ -10,8 +10,8 @@
 //!   concurrency cap, `tracing` spans; the token never appears in `Debug`,
 //!   errors or logs.
 //! - [`FeedPage`] / [`FeedItem`]: typed fields for what people read, and the
-//!   provider's JSON kept byte for byte ([`compact_json`] puts it on one
-//!   line without changing a number or an escape).
+//!   provider's JSON kept byte for byte ([`FeedItem::raw`]: no number or
+//!   escape rewritten).
 //! - [`Error`]: one error type, each with an [`ErrorClass`] (retries, exit
 //!   codes and agents' error codes are lookups of it); [`ApiCode`] for the
 //!   provider's business codes; a connection failure keeps its cause as
@@ -40,7 +40,7 @@
 //! let page = client.note_feed(&"food".parse().unwrap(), 1).await?;
 //! println!("{} notes, request {:?}", page.items.len(), page.request_id);
 //!
-//! let mut pages = Box::pin(client.pages(Channel::Travel).limit(3).stream());
+//! let mut pages = Box::pin(client.pages(&Channel::Travel).limit(3).stream());
 //! while let Some(page) = pages.next().await {
 //!     for item in page?.items {
 //!         println!("{:?}", item.title);
@@ -112,9 +112,9 @@ mod tls;
 mod typed_operations;
 
 /// The `reqwest` this crate is built with, for
-/// [`ClientBuilder::http_client`]: a client from another major version of
-/// `reqwest` is a different type. Build it with `justone_xhs::reqwest`, or
-/// depend on the same `reqwest` version (0.13) yourself.
+/// [`ClientBuilder::reqwest_client`]: a client from another major version of
+/// `reqwest` is a different type. Start from
+/// [`ClientBuilder::reqwest_builder`], which has this crate's TLS set-up.
 pub use reqwest;
 
 // The crate README's examples compile as doctests, so they cannot rot (the
@@ -127,14 +127,11 @@ pub use account::Balance;
 pub use api_response::ApiResponse;
 pub use channel::{Channel, UnknownChannel};
 pub use client::Client;
-pub use client_builder::{
-    ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, MAX_TOKEN_BYTES, Region, TOKEN_ENV, TOKEN_ENV_ALT,
-};
+pub use client_builder::{ClientBuilder, Region, TOKEN_ENV, TOKEN_ENV_ALT};
 pub use error::{ApiCode, CodeClass, Error, ErrorSource};
 pub use error_class::ErrorClass;
 pub use feed_item::{Author, Category, FeedItem, Image, NoteKind, Video};
 pub use feed_page::FeedPage;
-pub use json_text::compact_json;
 /// Every operationId as a constant (`ops::GET_API_XIAOHONGSHU_SEARCH_NOTE_V2`),
 /// generated from the documents with the client.
 pub use justone_gen::operations::ids as ops;

@@ -13,7 +13,7 @@ impl Client {
     /// # async fn run() -> Result<(), justone_xhs::Error> {
     /// let client = justone_xhs::Client::builder().build()?;
     /// let note = client.note_detail("64f0c0a1000000001f03a1b2").await?;
-    /// println!("{}", note.data.map(|d| d.get().to_owned()).unwrap_or_default());
+    /// println!("{}", note.data_str().unwrap_or("null"));
     /// # Ok(())
     /// # }
     /// ```

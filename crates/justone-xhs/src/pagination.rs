@@ -25,7 +25,7 @@ use crate::feed_page::FeedPage;
 /// # async fn run() -> Result<(), justone_xhs::Error> {
 /// let client = Client::builder().build()?;
 /// let items: Vec<_> = client
-///     .pages(Channel::Travel)
+///     .pages(&Channel::Travel)
 ///     .start(1)
 ///     .limit(5)
 ///     .dedup(true)
@@ -51,10 +51,10 @@ impl Client {
     /// Pages of `channel` from page 1, at most 10 of them, one request at a
     /// time, without de-duplication; the stream ends on the page that ends
     /// the feed or after an error.
-    pub fn pages(&self, channel: Channel) -> Pages {
+    pub fn pages(&self, channel: &Channel) -> Pages {
         Pages {
             client: self.clone(),
-            channel,
+            channel: channel.clone(),
             start: 1,
             limit: 10,
             dedup: false,

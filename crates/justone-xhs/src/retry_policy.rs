@@ -28,9 +28,11 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 /// use std::time::Duration;
 /// use justone_xhs::RetryPolicy;
 ///
-/// let policy = RetryPolicy::default().max_retries(5).initial_delay(Duration::from_secs(1));
-/// assert_eq!(policy.retry_limit(), 5);
-/// assert_eq!(policy.total_delay_limit(), Duration::from_secs(120));
+/// let policy = RetryPolicy::default()
+///     .with_max_retries(5)
+///     .with_initial_delay(Duration::from_secs(1));
+/// assert_eq!(policy.max_retries(), 5);
+/// assert_eq!(policy.max_total_delay(), Duration::from_secs(120));
 /// let none = RetryPolicy::none();
 /// # let _ = none;
 /// ```
@@ -60,42 +62,42 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        RetryPolicy::default().max_retries(0)
+        RetryPolicy::default().with_max_retries(0)
     }
 
-    /// How many times a request is retried after its first attempt.
-    pub fn max_retries(mut self, retries: usize) -> Self {
+    /// Sets how many times a request is retried after its first attempt.
+    pub fn with_max_retries(mut self, retries: usize) -> Self {
         self.max_retries = retries;
         self
     }
 
-    /// The first wait; each later one doubles.
-    pub fn initial_delay(mut self, delay: Duration) -> Self {
+    /// Sets the first wait; each later one doubles.
+    pub fn with_initial_delay(mut self, delay: Duration) -> Self {
         self.initial_delay = delay;
         self
     }
 
-    /// The longest single wait, `Retry-After` included: a request whose
-    /// server asks for longer is not retried.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
+    /// Sets the longest single wait, `Retry-After` included: a request
+    /// whose server asks for longer is not retried.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
 
-    /// The most time spent waiting between attempts of one request.
-    pub fn max_total_delay(mut self, delay: Duration) -> Self {
+    /// Sets the most time spent waiting between attempts of one request.
+    pub fn with_max_total_delay(mut self, delay: Duration) -> Self {
         self.max_total_delay = delay;
         self
     }
 
-    /// Whether waits are randomized, so that many clients do not retry in
-    /// lockstep (on by default).
-    pub fn jitter(mut self, jitter: bool) -> Self {
+    /// Sets whether waits are randomized, so that many clients do not
+    /// retry in lockstep (on by default).
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
     }
 
-    /// Whether an uncertain failure ([`Error::is_uncertain`](crate::Error::is_uncertain):
+    /// Sets whether an uncertain failure ([`Error::is_uncertain`](crate::Error::is_uncertain):
     /// an HTTP 5xx, business code 500 or 503, a timeout, a connection that
     /// broke after the request was written) is sent again (on by default).
     /// Such a request may have reached the provider and been billed, so a
@@ -106,17 +108,45 @@ impl RetryPolicy {
     /// ```
     /// use justone_xhs::RetryPolicy;
     ///
-    /// let at_most_once = RetryPolicy::default().retry_uncertain(false);
-    /// assert!(!at_most_once.retries_uncertain());
+    /// let at_most_once = RetryPolicy::default().with_retry_uncertain(false);
+    /// assert!(!at_most_once.retry_uncertain());
     /// ```
-    pub fn retry_uncertain(mut self, retry: bool) -> Self {
+    pub fn with_retry_uncertain(mut self, retry: bool) -> Self {
         self.retry_uncertain = retry;
         self
     }
 
+    /// How many retries a request may make (see [`with_max_retries`](Self::with_max_retries)).
+    pub fn max_retries(&self) -> usize {
+        self.max_retries
+    }
+
+    /// The first wait (see [`with_initial_delay`](Self::with_initial_delay)).
+    pub fn initial_delay(&self) -> Duration {
+        self.initial_delay
+    }
+
+    /// The longest single wait (see [`with_max_delay`](Self::with_max_delay)).
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The most waiting one request may do in all (see
+    /// [`with_max_total_delay`](Self::with_max_total_delay)); when this,
+    /// rather than the number of retries, stopped a request, more retries
+    /// would not help.
+    pub fn max_total_delay(&self) -> Duration {
+        self.max_total_delay
+    }
+
+    /// Whether waits are randomized (see [`with_jitter`](Self::with_jitter)).
+    pub fn jitter(&self) -> bool {
+        self.jitter
+    }
+
     /// Whether uncertain failures are retried (see
-    /// [`retry_uncertain`](Self::retry_uncertain)).
-    pub fn retries_uncertain(&self) -> bool {
+    /// [`with_retry_uncertain`](Self::with_retry_uncertain)).
+    pub fn retry_uncertain(&self) -> bool {
         self.retry_uncertain
     }
 
@@ -124,23 +154,6 @@ impl RetryPolicy {
     /// retries and waiting time are left).
     pub(crate) fn allows(&self, error: &crate::Error) -> bool {
         error.is_retryable() && (self.retry_uncertain || !error.is_uncertain())
-    }
-
-    /// How many retries a request may make (see [`max_retries`](Self::max_retries)).
-    pub fn retry_limit(&self) -> usize {
-        self.max_retries
-    }
-
-    /// The longest single wait (see [`max_delay`](Self::max_delay)).
-    pub fn delay_limit(&self) -> Duration {
-        self.max_delay
-    }
-
-    /// The most waiting one request may do in all (see
-    /// [`max_total_delay`](Self::max_total_delay)); when this, rather than
-    /// the number of retries, stopped a request, more retries would not help.
-    pub fn total_delay_limit(&self) -> Duration {
-        self.max_total_delay
     }
 
     /// The waits of one request, from backon's exponential backoff (with
@@ -210,7 +223,9 @@ mod tests {
 
     #[test]
     fn retry_after_extends_but_never_revives_the_schedule() {
-        let policy = RetryPolicy::default().max_delay(MS(10_000)).jitter(false);
+        let policy = RetryPolicy::default()
+            .with_max_delay(MS(10_000))
+            .with_jitter(false);
         assert_eq!(waits(&policy, None), [MS(500), MS(1000), MS(2000)]);
         assert_eq!(waits(&policy, Some(MS(1500))), [MS(1500), MS(1500), MS(2000)]);
         assert_eq!(
@@ -224,10 +239,10 @@ mod tests {
     #[test]
     fn jitter_never_takes_a_wait_past_max_delay() {
         let policy = RetryPolicy::default()
-            .max_retries(20)
-            .initial_delay(MS(100))
-            .max_delay(MS(1000))
-            .max_total_delay(Duration::from_secs(3600));
+            .with_max_retries(20)
+            .with_initial_delay(MS(100))
+            .with_max_delay(MS(1000))
+            .with_max_total_delay(Duration::from_secs(3600));
         let mut distinct = std::collections::HashSet::new();
         for _ in 0..200 {
             let all = waits(&policy, None);
@@ -267,7 +282,7 @@ mod tests {
         };
         let uncertain = [http(503), http(502), api(500), api(503), timeout, connect(true)];
         let certain = [http(429), api(302), api(301), connect(false)];
-        let careful = RetryPolicy::default().retry_uncertain(false);
+        let careful = RetryPolicy::default().with_retry_uncertain(false);
         for error in &uncertain {
             assert!(RetryPolicy::default().allows(error), "{error}");
             assert!(!careful.allows(error), "{error}");
@@ -280,10 +295,10 @@ mod tests {
     #[test]
     fn retry_after_cannot_escape_max_total_delay() {
         let policy = RetryPolicy::default()
-            .max_retries(10)
-            .max_delay(Duration::from_secs(60))
-            .max_total_delay(Duration::from_secs(90))
-            .jitter(false);
+            .with_max_retries(10)
+            .with_max_delay(Duration::from_secs(60))
+            .with_max_total_delay(Duration::from_secs(90))
+            .with_jitter(false);
         let all = waits(&policy, Some(Duration::from_secs(60)));
         assert_eq!(
             all,

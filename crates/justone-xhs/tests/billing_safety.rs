@@ -19,10 +19,10 @@ fn client(base_url: &str, retry_uncertain: bool) -> Client {
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default()
-                .max_retries(3)
-                .initial_delay(Duration::from_millis(1))
-                .jitter(false)
-                .retry_uncertain(retry_uncertain),
+                .with_max_retries(3)
+                .with_initial_delay(Duration::from_millis(1))
+                .with_jitter(false)
+                .with_retry_uncertain(retry_uncertain),
         )
         .build()
         .unwrap()

@@ -214,7 +214,7 @@ async fn retry_after_is_honoured() {
     let client = justone_xhs::Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
-        .retry_policy(support::fast_retries(1).max_delay(Duration::from_secs(5)))
+        .retry_policy(support::fast_retries(1).with_max_delay(Duration::from_secs(5)))
         .build()
         .unwrap();
     let error = checked(client.note_feed(&Channel::Food, 1).await.unwrap_err());

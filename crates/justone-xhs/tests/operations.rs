@@ -62,7 +62,7 @@ async fn every_operation_sends_its_parameters_and_returns_data_losslessly() {
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", operation.id));
         assert_eq!(mock.calls_async().await, 1, "{}", operation.id);
-        assert_eq!(answer.data.unwrap().get(), DATA, "{}", operation.id);
+        assert_eq!(answer.data_str().unwrap(), DATA, "{}", operation.id);
         assert_eq!(answer.request_id, Some(format!("rid-{}", operation.id)));
     }
 }
@@ -189,26 +189,52 @@ async fn balance_keeps_the_decimal_text_and_usage_summary_its_data() {
     assert_eq!(balance.currency, "CNY");
     assert_eq!(balance.request_id.as_deref(), Some("b1"));
     let usage = client.usage_summary().await.unwrap();
-    assert_eq!(usage.data.unwrap().get(), DATA);
+    assert_eq!(usage.data_str().unwrap(), DATA);
     assert_eq!(usage.request_id.as_deref(), Some("u1"));
 }
 
+/// `note_detail` sends the note id, through the crate's HTTP client or one
+/// given to `reqwest_client` (whose default headers then reach the server,
+/// while the request core still adds the token and reads the answer).
 #[tokio::test]
-async fn note_detail_sends_the_note_id() {
+async fn note_detail_sends_the_note_id_through_either_http_client() {
+    use justone_xhs::reqwest::header::{HeaderMap, HeaderValue};
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET)
+    let mock = |note_id: &'static str, probe: bool| {
+        server.mock_async(move |when, then| {
+            let when = when
+                .method(GET)
                 .path("/api/xiaohongshu/get-note-detail/v1")
                 .query_param("token", TOKEN)
-                .query_param("noteId", "n 1");
+                .query_param("noteId", note_id);
+            if probe {
+                when.header("x-probe", "ours");
+            }
             then.status(200)
-                .body(format!(r#"{{"code":0,"data":{DATA},"requestId":"d1"}}"#));
+                .body(format!(r#"{{"code":0,"data":{DATA},"requestId":"{note_id}"}}"#));
         })
-        .await;
+    };
+    let (ours, theirs) = (mock("n 1", false).await, mock("n 2", true).await);
     let answer = client(&server.base_url(), 0).note_detail("n 1").await.unwrap();
-    assert_eq!(answer.data.unwrap().get(), DATA);
-    assert_eq!(mock.calls_async().await, 1);
+    assert_eq!(answer.data_str().unwrap(), DATA);
+    assert_eq!(ours.calls_async().await, 1);
+
+    let mut headers = HeaderMap::new();
+    headers.insert("x-probe", HeaderValue::from_static("ours"));
+    let http = justone_xhs::ClientBuilder::reqwest_builder()
+        .unwrap()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let own = Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .reqwest_client(http)
+        .build()
+        .unwrap();
+    let answer = own.note_detail("n 2").await.unwrap();
+    assert_eq!(answer.request_id.as_deref(), Some("n 2"));
+    assert_eq!(theirs.calls_async().await, 1);
 }
 
 #[tokio::test]

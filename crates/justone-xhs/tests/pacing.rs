@@ -176,7 +176,7 @@ async fn a_rate_limit_pauses_every_clone_of_the_client() {
     let client = Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
-        .retry_policy(support::fast_retries(1).max_delay(Duration::from_secs(5)))
+        .retry_policy(support::fast_retries(1).with_max_delay(Duration::from_secs(5)))
         .build()
         .unwrap();
     let clone = client.clone();
@@ -206,7 +206,7 @@ async fn a_pause_never_outlasts_max_delay() {
     let client = Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
-        .retry_policy(support::fast_retries(0).max_delay(Duration::from_millis(200)))
+        .retry_policy(support::fast_retries(0).with_max_delay(Duration::from_millis(200)))
         .build()
         .unwrap();
     assert!(
@@ -242,10 +242,10 @@ async fn persistent_rate_limiting_stops_the_whole_client_within_one_budget() {
         .max_concurrency(concurrency)
         .retry_policy(
             RetryPolicy::default()
-                .max_retries(retries)
-                .initial_delay(Duration::from_millis(20))
-                .max_delay(Duration::from_millis(100))
-                .jitter(false),
+                .with_max_retries(retries)
+                .with_initial_delay(Duration::from_millis(20))
+                .with_max_delay(Duration::from_millis(100))
+                .with_jitter(false),
         )
         .build()
         .unwrap();

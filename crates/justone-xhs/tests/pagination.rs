@@ -24,7 +24,7 @@ async fn a_walk_past_the_end_asks_for_nothing_after_the_empty_page() {
     let server = DemoServer::builder().pages(50).start_async().await;
     let client = client(&server.base_url(), 0);
     let pages: Vec<_> = client
-        .pages(Channel::Food)
+        .pages(&Channel::Food)
         .start(49)
         .limit(20)
         .include_end(true)
@@ -46,7 +46,7 @@ async fn prefetch_costs_at_most_its_depth_at_the_end() {
     let server = DemoServer::builder().pages(3).start_async().await;
     let client = client(&server.base_url(), 0);
     let pages: Vec<_> = client
-        .pages(Channel::Food)
+        .pages(&Channel::Food)
         .limit(20)
         .prefetch(2)
         .stream()
@@ -70,7 +70,7 @@ async fn nothing_is_asked_after_a_failed_page() {
         .start_async()
         .await;
     let client = client(&server.base_url(), 2);
-    let results: Vec<_> = client.pages(Channel::Food).limit(5).stream().collect().await;
+    let results: Vec<_> = client.pages(&Channel::Food).limit(5).stream().collect().await;
     assert_eq!(results.len(), 2);
     assert!(matches!(results[1], Err(Error::Api { .. })));
     assert_eq!(
@@ -85,7 +85,7 @@ async fn a_cancelled_client_sends_nothing_and_says_so() {
     let server = DemoServer::builder().pages(10).start_async().await;
     let client = client(&server.base_url(), 3);
     client.cancellation_token().cancel();
-    let results: Vec<_> = client.pages(Channel::Food).limit(5).stream().collect().await;
+    let results: Vec<_> = client.pages(&Channel::Food).limit(5).stream().collect().await;
     assert!(
         matches!(results.as_slice(), [Err(Error::Cancelled)]),
         "{results:?}"
@@ -104,9 +104,9 @@ async fn cancelling_cuts_a_retry_wait_short_and_sends_no_retry() {
         .base_url(server.base_url())
         .retry_policy(
             justone_xhs::RetryPolicy::default()
-                .max_retries(5)
-                .initial_delay(Duration::from_secs(30))
-                .jitter(false),
+                .with_max_retries(5)
+                .with_initial_delay(Duration::from_secs(30))
+                .with_jitter(false),
         )
         .build()
         .unwrap();

@@ -38,9 +38,9 @@ async fn every_page_arrives_exactly_once_under_random_failures() {
         .max_concurrency(16)
         .retry_policy(
             RetryPolicy::default()
-                .max_retries(MAX_RETRIES)
-                .initial_delay(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(20)),
+                .with_max_retries(MAX_RETRIES)
+                .with_initial_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(20)),
         )
         .build()
         .unwrap();

@@ -46,7 +46,7 @@ pub async fn serve(args: McpArgs) -> Result<(), Exit> {
             .retry_policy(
                 args.connection
                     .retry_policy()
-                    .retry_uncertain(args.retry_uncertain),
+                    .with_retry_uncertain(args.retry_uncertain),
             )
             .build()
     })

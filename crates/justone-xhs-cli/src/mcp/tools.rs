@@ -176,7 +176,7 @@ impl FeedTools {
             // The library's page walk: one request at a time, each made only
             // when pulled, so stopping early sends nothing more.
             let mut walk = Box::pin(
-                call.pages(channel.clone())
+                call.pages(&channel)
                     .start(from)
                     .limit(count)
                     .include_end(true)

@@ -23,10 +23,10 @@ pub fn client(base_url: &str, retries: usize) -> Client {
 
 pub fn fast_retries(retries: usize) -> RetryPolicy {
     RetryPolicy::default()
-        .max_retries(retries)
-        .initial_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(50))
-        .jitter(false)
+        .with_max_retries(retries)
+        .with_initial_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_millis(50))
+        .with_jitter(false)
 }
 
 /// Asserts that no rendering of the error contains the token, and returns
