@@ -42,7 +42,23 @@ macro_rules! api_codes {
             #[doc = concat!("| ", $code, " | [`ApiCode::", stringify!($variant), "`] | `", $name, "` | ", $meaning, " | ", api_codes!(@yes $retry), " | [`CodeClass::", stringify!($class), "`] |")]
         )*
         /// | any other | [`ApiCode::Unknown`] | `UNKNOWN_CODE` | not in the spec | no | [`CodeClass::Undocumented`] |
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        ///
+        /// Two codes are equal when their numbers are: `Unknown(100)` is
+        /// [`ApiCode::InvalidToken`] and answers every method as it does.
+        /// A later release that names a new code makes
+        /// [`from_code`](Self::from_code) return its variant instead of
+        /// `Unknown`; comparisons and [`code`](Self::code) see no change,
+        /// but a `match` arm on `ApiCode::Unknown(n)` no longer sees it.
+        ///
+        /// ```
+        /// use justone_xhs::{ApiCode, CodeClass};
+        ///
+        /// assert_eq!(ApiCode::from_code(303), ApiCode::DailyQuotaExceeded);
+        /// assert_eq!(ApiCode::Unknown(303), ApiCode::DailyQuotaExceeded);
+        /// assert_eq!(ApiCode::Unknown(303).class(), CodeClass::Quota);
+        /// assert_eq!(ApiCode::from_code(777).class(), CodeClass::Undocumented);
+        /// ```
+        #[derive(Debug, Clone, Copy)]
         #[non_exhaustive]
         pub enum ApiCode {
             $(
@@ -76,7 +92,7 @@ macro_rules! api_codes {
             /// A stable upper-case name (`DAILY_QUOTA_EXCEEDED`), the one the
             /// provider's own MCP server uses where it names the code.
             pub fn name(self) -> &'static str {
-                match self {
+                match self.documented() {
                     $(ApiCode::$variant => $name,)*
                     ApiCode::Unknown(_) => "UNKNOWN_CODE",
                 }
@@ -84,7 +100,7 @@ macro_rules! api_codes {
 
             /// The provider's documented meaning, when there is one.
             pub fn description(self) -> &'static str {
-                match self {
+                match self.documented() {
                     $(ApiCode::$variant => $meaning,)*
                     ApiCode::Unknown(_) => "not in the spec",
                 }
@@ -93,7 +109,7 @@ macro_rules! api_codes {
             /// Whether the provider asks to retry: collection failures, rate
             /// limits and server-side errors.
             pub fn is_retryable(self) -> bool {
-                match self {
+                match self.documented() {
                     $(ApiCode::$variant => $retry,)*
                     ApiCode::Unknown(_) => false,
                 }
@@ -101,7 +117,7 @@ macro_rules! api_codes {
 
             /// What kind of failure this is.
             pub fn class(self) -> CodeClass {
-                match self {
+                match self.documented() {
                     $(ApiCode::$variant => CodeClass::$class,)*
                     ApiCode::Unknown(_) => CodeClass::Undocumented,
                 }
@@ -128,6 +144,27 @@ api_codes! {
     PermissionDenied = 600, "PERMISSION_DENIED", "permission denied", false, Auth;
     InsufficientBalance = 601, "INSUFFICIENT_BALANCE", "insufficient balance", false, Quota;
     TokenLimitExceeded = 602, "TOKEN_LIMIT_EXCEEDED", "token limit exceeded", false, Quota;
+}
+
+impl ApiCode {
+    /// This code, or for `Unknown` of a named number that number's variant.
+    fn documented(self) -> ApiCode {
+        ApiCode::from_code(self.code())
+    }
+}
+
+impl PartialEq for ApiCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.code() == other.code()
+    }
+}
+
+impl Eq for ApiCode {}
+
+impl std::hash::Hash for ApiCode {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code().hash(state);
+    }
 }
 
 impl fmt::Display for ApiCode {

@@ -54,18 +54,18 @@ macro_rules! channels {
             }
 
             /// A short, URL- and shell-friendly name, e.g. `movie-and-tv`.
-            /// For [`Channel::Other`] this is the oid.
+            /// For an oid this release does not list, the oid.
             pub fn slug(&self) -> &str {
-                match self {
+                match self.documented() {
                     $(Channel::$variant => $slug,)*
                     Channel::Other(oid) => oid,
                 }
             }
 
             /// The provider's English label, e.g. `movie and tv`.
-            /// For [`Channel::Other`] this is the oid.
+            /// For an oid this release does not list, the oid.
             pub fn label(&self) -> &str {
-                match self {
+                match self.documented() {
                     $(Channel::$variant => $label,)*
                     Channel::Other(oid) => oid,
                 }
@@ -73,9 +73,9 @@ macro_rules! channels {
 
             /// The channel's name in the Xiaohongshu app, e.g. `美食` (the
             /// provider documents English labels only; these are the app's
-            /// tab names). For [`Channel::Other`] this is the oid.
+            /// tab names). For an oid this release does not list, the oid.
             pub fn label_zh(&self) -> &str {
-                match self {
+                match self.documented() {
                     $(Channel::$variant => $zh,)*
                     Channel::Other(oid) => oid,
                 }
@@ -132,12 +132,37 @@ impl Channel {
     /// The channel for a raw oid: a known variant when the oid is documented,
     /// [`Channel::Other`] otherwise. This is how to request a channel the
     /// provider added after this release.
+    ///
+    /// A later release that lists a new oid returns its variant here
+    /// instead of `Other`. Code that compares (`==`, maps, sets) or reads
+    /// [`oid`](Self::oid) sees no change, since `Other` of an oid equals
+    /// the variant of that oid and answers every method as it does; a
+    /// `match` arm on `Channel::Other(_)` no longer sees that oid.
+    ///
+    /// ```
+    /// use justone_xhs::Channel;
+    ///
+    /// assert_eq!(Channel::from_oid("homefeed_food_v3"), Channel::Food);
+    /// let spelled_out = Channel::Other("homefeed_food_v3".to_owned());
+    /// assert_eq!(spelled_out, Channel::Food);
+    /// assert_eq!(spelled_out.slug(), "food");
+    /// ```
     pub fn from_oid(oid: &str) -> Channel {
-        Channel::ALL
-            .iter()
-            .find(|c| c.oid() == oid)
+        Channel::documented_oid(oid)
             .cloned()
             .unwrap_or_else(|| Channel::Other(oid.to_owned()))
+    }
+
+    fn documented_oid(oid: &str) -> Option<&'static Channel> {
+        Channel::ALL.iter().find(|c| c.oid() == oid)
+    }
+
+    /// This channel, or for `Other` of a documented oid that oid's variant.
+    fn documented(&self) -> &Channel {
+        match self {
+            Channel::Other(oid) => Channel::documented_oid(oid).unwrap_or(self),
+            known => known,
+        }
     }
 }
 
