@@ -137,7 +137,7 @@ impl Client {
     /// use justone_xhs::{Client, RetryPolicy};
     ///
     /// # fn run() -> Result<(), justone_xhs::Error> {
-    /// let client = Client::builder().token("t").base_url("http://127.0.0.1:9").build()?;
+    /// let client = Client::builder().token("your-justoneapi-token-from-the-dashboard").base_url("http://127.0.0.1:9").build()?;
     /// let patient = client.with_timeout(Duration::from_secs(120)).with_retry_policy(RetryPolicy::none());
     /// assert_eq!(patient.timeout(), Duration::from_secs(120));
     /// assert_eq!(client.timeout(), Duration::from_secs(60));
@@ -187,7 +187,7 @@ impl Client {
     /// use justone_xhs::Client;
     ///
     /// # fn run() -> Result<(), justone_xhs::Error> {
-    /// let client = Client::builder().token("t").base_url("http://127.0.0.1:9").build()?;
+    /// let client = Client::builder().token("your-justoneapi-token-from-the-dashboard").base_url("http://127.0.0.1:9").build()?;
     /// let call = client.with_cancellation(client.cancellation_token().child_token());
     /// call.cancellation_token().cancel();
     /// assert!(!client.cancellation_token().is_cancelled());

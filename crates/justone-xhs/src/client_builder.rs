@@ -128,7 +128,7 @@ impl ClientBuilder {
     /// let http = ClientBuilder::reqwest_builder()?
     ///     .user_agent("my-harvester/1.0")
     ///     .build()?;
-    /// let client = Client::builder().token("my-token").reqwest_client(http).build()?;
+    /// let client = Client::builder().token("your-justoneapi-token-from-the-dashboard").reqwest_client(http).build()?;
     /// # let _ = client;
     /// # Ok(())
     /// # }
