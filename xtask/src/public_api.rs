@@ -86,14 +86,24 @@ pub fn list(doc: &Value) -> Result<String, PublicApiError> {
         .get("root")
         .map(id_key)
         .ok_or_else(|| PublicApiError::Format("no root".to_owned()))?;
+    let empty = Map::new();
+    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    let crates = doc
+        .get("external_crates")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let mut lines = BTreeSet::new();
-    let walker = Walker { index };
+    let walker = Walker { index, paths, crates };
     walker.item(&root, "", &mut lines, true);
     Ok(lines.into_iter().map(|line| line + "\n").collect())
 }
 
 struct Walker<'a> {
     index: &'a Map<String, Value>,
+    /// Where every item named in a signature lives (crate and path).
+    paths: &'a Map<String, Value>,
+    /// The names of other crates, by crate id.
+    crates: &'a Map<String, Value>,
 }
 
 impl Walker<'_> {
@@ -144,7 +154,7 @@ impl Walker<'_> {
                 let fields = &inner["kind"]["plain"]["fields"];
                 for field in ids(fields) {
                     if let Some(f) = self.index.get(&field).filter(|f| f["visibility"] == "public") {
-                        let ty = render_type(&f["inner"]["struct_field"]);
+                        let ty = self.render_type(&f["inner"]["struct_field"]);
                         lines.insert(format!(
                             "field {path}.{}: {ty}",
                             f["name"].as_str().unwrap_or_default()
@@ -167,13 +177,17 @@ impl Walker<'_> {
                 self.impls(&inner["impls"], &path, lines);
             }
             "function" => {
-                lines.insert(format!("fn {path}({}", params(&inner["sig"])));
+                lines.insert(format!(
+                    "{}{path}({}",
+                    fn_keyword(inner),
+                    self.params(&inner["sig"])
+                ));
             }
             "trait" => {
                 lines.insert(format!("trait {path}"));
             }
             "constant" | "static" => {
-                lines.insert(format!("const {path}: {}", render_type(&inner["type"])));
+                lines.insert(format!("const {path}: {}", self.render_type(&inner["type"])));
             }
             "type_alias" => {
                 lines.insert(format!("type {path}"));
@@ -192,7 +206,11 @@ impl Walker<'_> {
         item["name"] = Value::String(name.to_owned());
         let mut index = self.index.clone();
         index.insert(id.to_owned(), item);
-        Walker { index: &index }.item(id, prefix, lines, true);
+        Walker {
+            index: &index,
+            ..*self
+        }
+        .item(id, prefix, lines, true);
     }
 
     /// The inherent methods and trait implementations of type `path`
@@ -218,8 +236,12 @@ impl Walker<'_> {
                             continue;
                         };
                         let name = m["name"].as_str().unwrap_or_default();
-                        if let Some(sig) = m["inner"].get("function").map(|f| &f["sig"]) {
-                            lines.insert(format!("fn {path}::{name}({}", params(sig)));
+                        if let Some(function) = m["inner"].get("function") {
+                            lines.insert(format!(
+                                "{}{path}::{name}({}",
+                                fn_keyword(function),
+                                self.params(&function["sig"])
+                            ));
                         } else {
                             lines.insert(format!("const {path}::{name}"));
                         }
@@ -227,6 +249,106 @@ impl Walker<'_> {
                 }
             }
         }
+    }
+}
+
+impl Walker<'_> {
+    /// A function's parameters (`name: Type`), the closing parenthesis and its
+    /// result type.
+    fn params(&self, sig: &Value) -> String {
+        let inputs = sig["inputs"].as_array().cloned().unwrap_or_default();
+        let text: Vec<String> = inputs
+            .iter()
+            .map(|input| {
+                let name = input[0].as_str().unwrap_or("_");
+                if name == "self" {
+                    self.render_type(&input[1]).replace("Self", "self")
+                } else {
+                    format!("{name}: {}", self.render_type(&input[1]))
+                }
+            })
+            .collect();
+        let output = match &sig["output"] {
+            Value::Null => String::new(),
+            output => format!(" -> {}", self.render_type(output)),
+        };
+        format!("{}){output}", text.join(", "))
+    }
+
+    /// A type, as far as a reader needs it to see a change: paths by their
+    /// last name (after their crate's name for a dependency's type, so that
+    /// `reqwest::Client` is not read as this crate's), generics and
+    /// references kept.
+    fn render_type(&self, ty: &Value) -> String {
+        let Some((kind, inner)) = ty.as_object().and_then(|o| o.iter().next()) else {
+            return "_".to_owned();
+        };
+        match kind.as_str() {
+            "primitive" | "generic" => inner.as_str().unwrap_or("_").to_owned(),
+            "resolved_path" => {
+                let last = inner["path"]
+                    .as_str()
+                    .unwrap_or("_")
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("_");
+                let name = match self.foreign_crate(&inner["id"]) {
+                    Some(krate) => format!("{krate}::{last}"),
+                    None => last.to_owned(),
+                };
+                let args: Vec<String> = inner["args"]["angle_bracketed"]["args"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|arg| arg.get("type"))
+                            .map(|t| self.render_type(t))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if args.is_empty() {
+                    name
+                } else {
+                    format!("{name}<{}>", args.join(", "))
+                }
+            }
+            "borrowed_ref" => {
+                let mutable = if inner["is_mutable"] == true { "mut " } else { "" };
+                format!("&{mutable}{}", self.render_type(&inner["type"]))
+            }
+            "slice" => format!("[{}]", self.render_type(inner)),
+            "tuple" => format!(
+                "({})",
+                inner
+                    .as_array()
+                    .map(|t| t
+                        .iter()
+                        .map(|t| self.render_type(t))
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            ),
+            "impl_trait" => "impl _".to_owned(),
+            "array" => format!("[{}; _]", self.render_type(&inner["type"])),
+            _ => "_".to_owned(),
+        }
+    }
+
+    /// The crate of the item `id` when it is a dependency's (not the
+    /// standard library's, and not `justone-gen`'s, whose items this crate
+    /// re-exports).
+    fn foreign_crate(&self, id: &Value) -> Option<&str> {
+        let krate = self.paths.get(&id_key(id))?.get("crate_id")?.as_u64()?;
+        let name = self.crates.get(&krate.to_string())?.get("name")?.as_str()?;
+        (krate != 0 && !matches!(name, "std" | "core" | "alloc" | "justone_gen")).then_some(name)
+    }
+}
+
+/// `fn ` or `async fn ` for a function item's `inner`.
+fn fn_keyword(function: &Value) -> &'static str {
+    if function["header"]["is_async"] == true {
+        "async fn "
+    } else {
+        "fn "
     }
 }
 
@@ -249,77 +371,6 @@ fn attrs(item: &Value) -> &'static str {
             .any(|a| a.as_str().is_some_and(|a| a.contains("non_exhaustive")))
     });
     if exhaustive { "" } else { " #[non_exhaustive]" }
-}
-
-/// A function's parameters (`name: Type`), the closing parenthesis and its
-/// result type.
-fn params(sig: &Value) -> String {
-    let inputs = sig["inputs"].as_array().cloned().unwrap_or_default();
-    let text: Vec<String> = inputs
-        .iter()
-        .map(|input| {
-            let name = input[0].as_str().unwrap_or("_");
-            if name == "self" {
-                render_type(&input[1]).replace("Self", "self")
-            } else {
-                format!("{name}: {}", render_type(&input[1]))
-            }
-        })
-        .collect();
-    let output = match &sig["output"] {
-        Value::Null => String::new(),
-        output => format!(" -> {}", render_type(output)),
-    };
-    format!("{}){output}", text.join(", "))
-}
-
-/// A type, as far as a reader needs it to see a change: paths by their
-/// last name, generics and references kept.
-fn render_type(ty: &Value) -> String {
-    let Some((kind, inner)) = ty.as_object().and_then(|o| o.iter().next()) else {
-        return "_".to_owned();
-    };
-    match kind.as_str() {
-        "primitive" | "generic" => inner.as_str().unwrap_or("_").to_owned(),
-        "resolved_path" => {
-            let name = inner["path"]
-                .as_str()
-                .unwrap_or("_")
-                .rsplit("::")
-                .next()
-                .unwrap_or("_")
-                .to_owned();
-            let args: Vec<String> = inner["args"]["angle_bracketed"]["args"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|arg| arg.get("type"))
-                        .map(render_type)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if args.is_empty() {
-                name
-            } else {
-                format!("{name}<{}>", args.join(", "))
-            }
-        }
-        "borrowed_ref" => {
-            let mutable = if inner["is_mutable"] == true { "mut " } else { "" };
-            format!("&{mutable}{}", render_type(&inner["type"]))
-        }
-        "slice" => format!("[{}]", render_type(inner)),
-        "tuple" => format!(
-            "({})",
-            inner
-                .as_array()
-                .map(|t| t.iter().map(render_type).collect::<Vec<_>>().join(", "))
-                .unwrap_or_default()
-        ),
-        "impl_trait" => "impl _".to_owned(),
-        "array" => format!("[{}; _]", render_type(&inner["type"])),
-        _ => "_".to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -358,6 +409,32 @@ mod tests {
              impl Clone for demo::Page\n\
              pub use demo::Thing = other::Thing\n\
              struct demo::Page #[non_exhaustive]\n"
+        );
+    }
+
+    /// An async function says so, and a dependency's type is named with its
+    /// crate; the standard library's types are not.
+    #[test]
+    fn async_functions_and_foreign_types_are_marked() {
+        let doc = json!({
+            "root": 1,
+            "index": {
+                "1": {"name": "demo", "visibility": "public", "attrs": [], "inner": {"module": {"items": [2]}}},
+                "2": {"name": "fetch", "visibility": "public", "attrs": [], "inner": {"function": {
+                    "header": {"is_async": true},
+                    "sig": {"inputs": [["client", {"resolved_path": {"path": "Client", "id": 40, "args": null}}]],
+                            "output": {"resolved_path": {"path": "Option", "id": 41, "args": {"angle_bracketed": {
+                                "args": [{"type": {"primitive": "u8"}}]}}}}}}}}
+            },
+            "paths": {
+                "40": {"crate_id": 7, "path": ["reqwest", "async_impl", "client", "Client"]},
+                "41": {"crate_id": 2, "path": ["core", "option", "Option"]}
+            },
+            "external_crates": {"7": {"name": "reqwest"}, "2": {"name": "core"}}
+        });
+        assert_eq!(
+            list(&doc).unwrap(),
+            "async fn demo::fetch(client: reqwest::Client) -> Option<u8>\n"
         );
     }
 }

@@ -115,6 +115,36 @@ fn a_cursor_walk_and_a_page_walk_end_where_the_answers_say() {
     assert_eq!(search.calls(), 3);
 }
 
+/// What the README promises of `--demo`: every paged operation has 10 pages
+/// of 10 items, so a walk needs no token and ends on its own.
+#[test]
+fn the_demo_pages_every_paged_operation_ten_times() {
+    for (operation, param) in [
+        ("getApiXiaohongshuGetNoteCommentV2", "noteId=n"),
+        ("getApiXiaohongshuSearchNoteV2", "keyword=k"),
+    ] {
+        let out = finished(
+            binary(&["api", operation, "-p", param, "--pages", "50", "--demo"])
+                .env_remove("JUST_ONE_API_TOKEN")
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(out.code, 0, "{operation}: {}", out.stderr);
+        let pages: Vec<serde_json::Value> = out
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(pages.len(), 10, "{operation}");
+        assert!(
+            pages
+                .iter()
+                .all(|p| p["items"].as_array().map(Vec::len) == Some(10))
+        );
+        assert!(out.stderr.contains("10 pages, 10 requests"), "{}", out.stderr);
+    }
+}
+
 /// The interrupt-and-resume trial of every output, on a paged `api`: each
 /// stop (SIGKILL, SIGINT, SIGTERM) mid-walk, then `--resume`, gives every
 /// page exactly once, and nothing is left to resume after.

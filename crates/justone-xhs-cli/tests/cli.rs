@@ -356,7 +356,7 @@ async fn faulty_servers_give_documented_exit_codes_and_no_output() {
         (Misbehaviour::NeverAnswer, 7),
         (Misbehaviour::LargeBody(40_000_000), 8),
     ] {
-        let server = FaultyServer::start(misbehaviour.clone()).await.unwrap();
+        let server = FaultyServer::start_async(misbehaviour.clone()).await.unwrap();
         let url = server.base_url();
         let out = tokio::task::spawn_blocking(move || feed(&url, &["--timeout", "1", "--retries", "1"]))
             .await

@@ -16,7 +16,7 @@ pub enum CodeClass {
     /// can succeed until it is topped up or renewed.
     Quota,
     /// Too many requests: slow down and retry.
-    RateLimit,
+    RateLimited,
     /// The provider failed: retrying may succeed.
     Upstream,
     /// The request's parameters were refused.
@@ -135,7 +135,7 @@ api_codes! {
     Code202 = 202, "CODE_202", "in the spec, meaning not documented", false, Undocumented;
     Code300 = 300, "CODE_300", "in the spec, meaning not documented", false, Undocumented;
     CollectionFailed = 301, "COLLECT_FAILED", "collection failed, please retry", true, Upstream;
-    RateLimited = 302, "RATE_LIMITED", "rate limit exceeded", true, RateLimit;
+    RateLimited = 302, "RATE_LIMITED", "rate limit exceeded", true, RateLimited;
     DailyQuotaExceeded = 303, "DAILY_QUOTA_EXCEEDED", "daily quota exceeded", false, Quota;
     InvalidParameters = 400, "VALIDATION_ERROR", "invalid parameters", false, InvalidParameters;
     NotFound = 404, "NOT_FOUND", "in the spec, meaning not documented (named after HTTP 404)", false, Undocumented;

@@ -212,18 +212,24 @@ impl Channel {
     pub fn resolve(name: &str) -> Result<Channel, UnknownChannel> {
         name.parse().or_else(|unknown| {
             let name = name.trim();
-            let oid_form = name.len() <= 64
-                && name.starts_with("homefeed")
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c));
-            if oid_form {
+            if is_oid_form(name) {
                 Ok(Channel::from_oid(name))
             } else {
                 Err(unknown)
             }
         })
     }
+}
+
+/// Whether `oid` has the form of the provider's oids: `homefeed_`, then
+/// lower-case letters, digits, `_` and `.`, at most 64 characters in all.
+pub(crate) fn is_oid_form(oid: &str) -> bool {
+    oid.len() <= 64
+        && oid.len() > "homefeed_".len()
+        && oid.starts_with("homefeed_")
+        && oid
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c))
 }
 
 impl fmt::Display for Channel {

@@ -221,7 +221,10 @@ impl Client {
     ///
     /// A rate limit (302, HTTP 429) pauses every request of this client and
     /// its clones, not only this one, for as long as this request waits (its
-    /// `Retry-After` or backoff, at most the policy's `max_delay`). When more
+    /// `Retry-After` or backoff, at most the policy's `max_delay`); a request
+    /// that is not retried (`RetryPolicy::none()`, retries used up) still
+    /// pauses the client for its `Retry-After`, or else the policy's initial
+    /// delay, so that the next call does not meet the same limit. When more
     /// rounds of rate limiting than the policy's retries follow each other
     /// without a success, the client stops retrying them: every request
     /// already under way fails with that rate-limit error without being sent
@@ -273,6 +276,8 @@ impl Client {
         let started = Instant::now();
         let mut schedule = policy.schedule();
         let mut attempt: u32 = 0;
+        // The error of the attempt before a wait: what a refused retry reports.
+        let mut last: Option<Error> = None;
         loop {
             let permit = match cancel
                 .run_until_cancelled(limits.acquire(started, policy.max_retries))
@@ -287,6 +292,7 @@ impl Client {
                 return (
                     Err(Error::BudgetSpent {
                         max_requests: self.inner.max_requests.unwrap_or_default(),
+                        last_attempt: last.map(Box::new),
                     }),
                     attempt,
                 );
@@ -325,6 +331,7 @@ impl Client {
             // A cancelled client cuts the wait short; the loop then returns
             // `Cancelled` without sending.
             cancel.run_until_cancelled(tokio::time::sleep(delay)).await;
+            last = Some(error);
         }
     }
 

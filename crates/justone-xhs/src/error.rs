@@ -212,15 +212,19 @@ pub enum Error {
     /// Nothing was sent: the client already sent the most requests
     /// [`ClientBuilder::max_requests`](crate::ClientBuilder::max_requests)
     /// allows.
-    #[error("not sent: the budget of {max_requests} requests is spent")]
+    #[error("{}", budget_spent(*.max_requests, .last_attempt.as_deref()))]
     #[non_exhaustive]
     BudgetSpent {
         /// The budget.
         max_requests: u64,
+        /// When the budget refused a retry: the error of the call's last
+        /// attempt, which was sent (and is also this error's `source()`).
+        #[source]
+        last_attempt: Option<Box<Error>>,
     },
     /// Nothing was sent: the client's cancellation token was cancelled
     /// (see [`Client::cancellation_token`](crate::Client::cancellation_token)).
-    #[error("cancelled before the request was sent")]
+    #[error("cancelled: nothing was sent after the cancellation")]
     Cancelled,
     /// Nothing was sent: no operation has this operationId (see
     /// [`Client::operations`](crate::Client::operations)).
@@ -302,6 +306,15 @@ fn request(request_id: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+fn budget_spent(max_requests: u64, last_attempt: Option<&Error>) -> String {
+    match last_attempt {
+        None => format!("not sent: the budget of {max_requests} requests is spent"),
+        Some(last) => format!(
+            "a retry was not sent: the budget of {max_requests} requests is spent; the last attempt failed: {last}"
+        ),
+    }
+}
+
 impl Error {
     /// The same error with `token`, `token=` values and control characters
     /// removed from every text that came from the server.
@@ -370,10 +383,12 @@ impl Error {
     /// let error = Error::api(ApiCode::DailyQuotaExceeded, Some("quota used up"), Some("req-1"));
     /// assert_eq!(error.class(), ErrorClass::Quota);
     /// assert_eq!(error.request_id(), Some("req-1"));
+    /// // `Unknown` of a named code is that code, as an answer would give it:
+    /// assert!(Error::api(ApiCode::Unknown(302), None, None).is_rate_limit());
     /// ```
     pub fn api(code: ApiCode, message: Option<&str>, request_id: Option<&str>) -> Error {
         Error::Api {
-            code,
+            code: ApiCode::from_code(code.code()),
             message: message.map(str::to_owned),
             request_id: request_id.map(str::to_owned),
             http_status: Some(200),
@@ -420,9 +435,11 @@ impl Error {
     /// Whether the request may have been received, and billed, by the
     /// provider although this error does not say so: an HTTP 5xx without a
     /// business code, business code 500 or 503, a timeout, or a connection
-    /// that broke after the request was written. A rate limit, a connection
-    /// that was never made, and every other answer are certain: the
-    /// provider said what it did, or nothing was sent.
+    /// that broke after the request was written; for a retry the budget
+    /// refused ([`Error::BudgetSpent`] with `last_attempt`), whether that
+    /// attempt's outcome was. A rate limit, a connection that was never
+    /// made, and every other answer are certain: the provider said what it
+    /// did, or nothing was sent.
     ///
     /// This is the one rule of the crate for it: the retry loop (with
     /// [`RetryPolicy::retry_uncertain`](crate::RetryPolicy::retry_uncertain)
@@ -444,6 +461,10 @@ impl Error {
             Error::Http { status, .. } => *status >= 500,
             Error::Timeout { .. } => true,
             Error::Connect { request_sent, .. } => *request_sent,
+            Error::BudgetSpent {
+                last_attempt: Some(last),
+                ..
+            } => last.is_uncertain(),
             _ => false,
         }
     }

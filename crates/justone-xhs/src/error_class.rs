@@ -19,7 +19,7 @@ use crate::error::Error;
 /// | `Network` | a connection refused, reset or broken | yes |
 /// | `HostNotFound` | the host name does not resolve (DNS) | no: a retry seconds later resolves no better |
 /// | `Protocol` | an answer that is not the documented envelope; another HTTP status; an undocumented business code; a body over the size cap | no |
-/// | `BudgetSpent` | `max_requests` reached; nothing sent | no |
+/// | `BudgetSpent` | `max_requests` reached: the request (or its retry) was not sent | no |
 /// | `Cancelled` | the client was cancelled; nothing sent | no |
 /// | `InvalidInput` | a setting, base URL, operation or parameter refused before sending | no |
 ///
@@ -36,7 +36,8 @@ pub enum ErrorClass {
     RateLimited,
     /// The provider failed.
     Upstream,
-    /// The provider refused the parameters.
+    /// The provider refused the parameters (code 400). Parameters this
+    /// crate refuses before sending are [`InvalidInput`](Self::InvalidInput).
     InvalidParameters,
     /// No answer in time.
     Timeout,
@@ -97,7 +98,7 @@ impl Error {
             Error::Api { code, .. } => match code.class() {
                 CodeClass::Auth => ErrorClass::Auth,
                 CodeClass::Quota => ErrorClass::Quota,
-                CodeClass::RateLimit => ErrorClass::RateLimited,
+                CodeClass::RateLimited => ErrorClass::RateLimited,
                 CodeClass::Upstream => ErrorClass::Upstream,
                 CodeClass::InvalidParameters => ErrorClass::InvalidParameters,
                 _ => ErrorClass::Protocol,

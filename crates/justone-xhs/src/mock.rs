@@ -1,8 +1,10 @@
 //! A local demo server (feature `mock`), a small hyper server on a loopback
 //! port: the Notes Feed from fixtures, the account endpoints with fixed demo
-//! values ([`DEMO_BALANCE`], [`DEMO_USAGE_SUMMARY`]), and every other
-//! generated operation with `data: {"demo": true, "operation": PATH}`.
-//! The switches below apply to the feed.
+//! values ([`DEMO_BALANCE`], [`DEMO_USAGE_SUMMARY`]), every paged operation
+//! with [`pages`](DemoServerBuilder::pages) pages of 10 demo items (page
+//! numbers, cursors and `has_more` as the library's page walk reads them),
+//! and every other generated operation with `data: {"demo": true,
+//! "operation": PATH}`. The other switches apply to the feed.
 //!
 //! The feed answers every channel and page from bundled fixtures modelled on the
 //! provider's example item (image and video notes, ads, fields this crate
@@ -103,7 +105,8 @@ impl Default for DemoServerBuilder {
 }
 
 impl DemoServerBuilder {
-    /// Pages per channel that carry items (default 5); later pages are empty.
+    /// Pages per channel, and per paged operation, that carry items
+    /// (default 5); later pages are empty.
     pub fn pages(mut self, pages: u32) -> Self {
         self.pages = pages;
         self
@@ -159,13 +162,14 @@ impl DemoServerBuilder {
         let requests = Arc::new(AtomicUsize::new(0));
         let log = RequestLog::default();
         let latency = self.latency;
+        let pages = self.pages;
         let feed = Feed::new(self);
         let counter = Arc::clone(&requests);
         let seen = Arc::clone(&log);
         let answer: Answer = Arc::new(move |path, query| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
             if path != FEED_PATH {
-                return operations::answer(path, query);
+                return operations::answer(path, query, pages);
             }
             if let Ok(mut log) = seen.lock() {
                 log.push((

@@ -71,7 +71,8 @@ struct Walk {
 }
 
 impl Pages {
-    /// The first page to fetch (default 1).
+    /// The first page to fetch (default 1; 0 ends the stream with
+    /// [`Error::InvalidSetting`](crate::Error::InvalidSetting), unsent).
     pub fn start(mut self, page: u32) -> Self {
         self.start = page;
         self

@@ -89,8 +89,20 @@ pub(crate) fn next_page(
                 ));
             }
             let default = operation.param(param).and_then(|p| p.default).unwrap_or("1");
-            match current.unwrap_or(default).trim().parse::<i64>() {
-                Ok(page) => (page + 1).to_string(),
+            match current
+                .unwrap_or(default)
+                .trim()
+                .parse::<i64>()
+                .map(|page| page.checked_add(1))
+            {
+                Ok(Some(next)) => next.to_string(),
+                Ok(None) => {
+                    return NextPage::Unreadable(format!(
+                        "{}: {param} {:?} is the last page number there is",
+                        operation.id,
+                        current.unwrap_or(default)
+                    ));
+                }
                 Err(_) => {
                     return NextPage::Unreadable(format!(
                         "{}: {param} {:?} is not a page number",
@@ -290,6 +302,19 @@ mod tests {
             ),
             params(&[("keyword", "k"), ("page", "2"), ("searchId", "s9")])
         );
+        // A string `page` that a caller set to the largest number there is:
+        // the walk stops instead of overflowing (or wrapping to a negative
+        // page that would be sent and billed).
+        let last = i64::MAX.to_string();
+        assert!(matches!(
+            next(
+                "getApiXiaohongshuEcSearchProductsV1",
+                &[("keyword", "k"), ("page", &last)],
+                r#"{"items":[1],"search_id":"s9"}"#,
+                None
+            ),
+            NextPage::Unreadable(w) if w.contains("last page number")
+        ));
     }
 
     #[test]

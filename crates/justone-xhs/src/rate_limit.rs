@@ -6,7 +6,8 @@
 //! - a **cool-down**: when any request is rate limited (302 or HTTP 429),
 //!   no request of the client is sent until the wait that request was given
 //!   (its `Retry-After` or backoff, never more than the retry policy's
-//!   `max_delay`) is over. After more consecutive rate-limited rounds than
+//!   `max_delay`; when it is not retried, its `Retry-After` or the policy's
+//!   initial delay) is over. After more consecutive rate-limited rounds than
 //!   the policy's retries, the client stops retrying and requests already
 //!   under way fail with that rate-limit error without being sent.
 //!
@@ -54,6 +55,10 @@ struct Cooldown {
     last: Option<Error>,
 }
 
+/// The longest pause a client takes, whatever it was asked for: about 30
+/// years, tokio's own bound on a sleep.
+const FOREVER: Duration = Duration::from_secs(86_400 * 365 * 30);
+
 impl Limits {
     pub(crate) fn new(
         requests_per_second: Option<f64>,
@@ -68,6 +73,12 @@ impl Limits {
                 return Err(Error::InvalidSetting {
                     name: "max_concurrency",
                     reason: "must be at least 1".into(),
+                });
+            }
+            Some(n) if n > Semaphore::MAX_PERMITS => {
+                return Err(Error::InvalidSetting {
+                    name: "max_concurrency",
+                    reason: format!("must be at most {}, got {n}", Semaphore::MAX_PERMITS),
                 });
             }
             Some(n) => Some(Semaphore::new(n)),
@@ -134,7 +145,9 @@ impl Limits {
             state.round_started = Some(now);
         }
         state.last = Some(error.clone());
-        state.extend(now + pause);
+        // A policy without a cap (`Duration::MAX`) and a server that asks for
+        // centuries must not overflow the clock: such a pause is "forever".
+        state.extend(now.checked_add(pause).unwrap_or_else(|| now + FOREVER));
     }
 
     /// A success ends a streak of rate limiting.
@@ -218,6 +231,11 @@ mod tests {
             setting_error(Limits::new(None, Some(0))),
             "max_concurrency: must be at least 1"
         );
+        for n in [Semaphore::MAX_PERMITS + 1, usize::MAX] {
+            let text = setting_error(Limits::new(None, Some(n)));
+            assert!(text.starts_with("max_concurrency: must be at most"), "{text}");
+        }
+        assert!(Limits::new(None, Some(Semaphore::MAX_PERMITS)).is_ok());
         assert!(Limits::new(Some(0.5), Some(4)).is_ok());
         assert!(Limits::new(Some(MIN_RATE), None).is_ok());
         assert!(Limits::new(Some(MAX_RATE), None).is_ok());
@@ -231,6 +249,22 @@ mod tests {
             assert_eq!(quota.replenish_interval().as_millis(), period_ms, "{rps}");
             assert_eq!(quota.burst_size().get(), 1, "{rps}");
         }
+    }
+
+    /// An uncapped policy and a server asking for centuries: a pause past
+    /// what the clock can hold is "forever", not a panic.
+    #[tokio::test]
+    async fn an_endless_pause_does_not_overflow_the_clock() {
+        let limits = Limits::new(None, None).unwrap();
+        let error = Error::Http {
+            status: 429,
+            body_excerpt: String::new(),
+            retry_after: Some(Duration::MAX),
+        };
+        limits.rate_limited(Instant::now(), Duration::MAX, &error);
+        limits.rate_limited(Instant::now(), Duration::MAX, &error);
+        let waited = tokio::time::timeout(Duration::from_millis(50), limits.acquire(Instant::now(), 5)).await;
+        assert!(waited.is_err(), "the client is paused");
     }
 
     #[tokio::test]

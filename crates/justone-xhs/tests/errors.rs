@@ -5,6 +5,7 @@ mod support;
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use httpmock::prelude::*;
 use justone_xhs::{ApiCode, Channel, Error};
 use support::{TOKEN, checked, client};
@@ -291,7 +292,7 @@ async fn a_retried_failure_can_recover() {
 }
 
 #[tokio::test]
-async fn a_page_beyond_the_apis_int32_is_refused_without_a_request() {
+async fn a_page_or_oid_the_api_cannot_take_is_refused_without_a_request() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
@@ -300,12 +301,43 @@ async fn a_page_beyond_the_apis_int32_is_refused_without_a_request() {
         })
         .await;
     let client = client(&server.base_url(), 3);
-    let error = checked(client.note_feed(&Channel::Food, u32::MAX).await.unwrap_err());
+    for page in [0, u32::MAX] {
+        let error = checked(client.note_feed(&Channel::Food, page).await.unwrap_err());
+        assert!(
+            matches!(error, Error::InvalidSetting { name: "page", .. }),
+            "{error:?}"
+        );
+        assert!(!error.is_retryable());
+    }
+    let from_start_zero: Vec<_> = client.pages(&Channel::Food).start(0).stream().collect().await;
     assert!(
-        matches!(error, Error::InvalidSetting { name: "page", .. }),
-        "{error:?}"
+        matches!(
+            &from_start_zero[..],
+            [Err(Error::InvalidSetting { name: "page", .. })]
+        ),
+        "{from_start_zero:?}"
     );
-    assert!(!error.is_retryable());
+    for oid in [
+        "",
+        "food",
+        "homefeed",
+        "homefeed_",
+        "Homefeed_food_v3",
+        "homefeed_a b",
+        "homefeed_\u{202e}",
+    ] {
+        let error = checked(
+            client
+                .note_feed(&Channel::Other(oid.into()), 1)
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            matches!(error, Error::InvalidSetting { name: "channel", .. }),
+            "{oid:?}: {error:?}"
+        );
+        assert!(!error.to_string().contains('\u{202e}'), "{error}");
+    }
     let largest = i32::MAX as u32;
     assert!(client.note_feed(&Channel::Food, largest).await.is_ok());
     assert_eq!(mock.calls_async().await, 1, "only the page that fits was sent");
@@ -453,4 +485,23 @@ async fn a_retry_the_budget_refuses_is_not_counted() {
     );
     assert_eq!(mock.calls_async().await, 2);
     assert_eq!((client.request_count(), client.retry_count()), (2, 1));
+}
+
+/// `ApiCode::Unknown` of a named number builds the same error as the named
+/// code: every question asked of it gets the same answer.
+#[test]
+fn an_unknown_of_a_named_code_is_that_code_in_every_answer() {
+    for &code in ApiCode::ALL {
+        let named = Error::api(code, Some("m"), Some("r"));
+        let spelled = Error::api(ApiCode::Unknown(code.code()), Some("m"), Some("r"));
+        assert_eq!(spelled.class(), named.class(), "{code:?}");
+        assert_eq!(spelled.is_retryable(), named.is_retryable(), "{code:?}");
+        assert_eq!(spelled.is_uncertain(), named.is_uncertain(), "{code:?}");
+        assert_eq!(spelled.is_rate_limit(), named.is_rate_limit(), "{code:?}");
+        assert_eq!(spelled.to_string(), named.to_string(), "{code:?}");
+        assert!(
+            !matches!(spelled.api_code(), Some(ApiCode::Unknown(_))),
+            "{code:?}"
+        );
+    }
 }

@@ -20,7 +20,7 @@ async fn fetch_from(
     misbehaviour: Misbehaviour,
     configure: impl FnOnce(justone_xhs::ClientBuilder) -> justone_xhs::ClientBuilder,
 ) -> (Result<FeedPage, Error>, Duration) {
-    let server = FaultyServer::start(misbehaviour).await.unwrap();
+    let server = FaultyServer::start_async(misbehaviour).await.unwrap();
     let builder = Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())

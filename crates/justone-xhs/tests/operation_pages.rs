@@ -56,6 +56,30 @@ fn required(operation: &justone_xhs::OperationInfo) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Walks `operation` (at most 10 pages) and checks that it took three
+/// pages, the last of which says the walk ends.
+async fn three_pages_to_the_end(
+    client: &Client,
+    operation: &justone_xhs::OperationInfo,
+) -> Vec<justone_xhs::OperationPage> {
+    let pages: Vec<_> = client
+        .operation_pages(operation.id, required(operation))
+        .unwrap()
+        .limit(10)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", operation.id));
+    assert_eq!(pages.len(), 3, "{}", operation.id);
+    assert!(
+        matches!(pages[2].next, NextPage::End(_)),
+        "{}: {:?}",
+        operation.id,
+        pages[2].next
+    );
+    pages
+}
+
 #[tokio::test]
 async fn every_paged_operation_is_walked_to_its_end_and_no_further() {
     let paged: Vec<_> = Client::operations()
@@ -79,26 +103,12 @@ async fn every_paged_operation_is_walked_to_its_end_and_no_further() {
                 });
             })
             .await;
-        let pages: Vec<_> = client(&server.base_url(), 0)
-            .operation_pages(operation.id, required(operation))
-            .unwrap()
-            .limit(10)
-            .stream()
-            .try_collect()
-            .await
-            .unwrap();
-        assert_eq!(pages.len(), 3, "{}", operation.id);
+        three_pages_to_the_end(&client(&server.base_url(), 0), operation).await;
         assert_eq!(
             mock.calls_async().await,
             3,
             "{}: one request per page",
             operation.id
-        );
-        assert!(
-            matches!(pages[2].next, NextPage::End(_)),
-            "{}: {:?}",
-            operation.id,
-            pages[2].next
         );
     }
 }
@@ -180,4 +190,40 @@ async fn items_keep_the_providers_bytes() {
         .unwrap();
     let items: Vec<String> = pages[0].items().iter().map(|i| i.get().to_owned()).collect();
     assert_eq!(items, [r#"{"z":1.10,"a":"é"}"#, r#"{"id":2}"#]);
+}
+
+/// The demo server pages every paged operation as the rule reads it: a walk
+/// with no token at hand gets the configured number of pages, each with its
+/// own items, one request per page, and ends on the last.
+#[tokio::test]
+async fn the_demo_server_pages_every_paged_operation() {
+    let server = justone_xhs::mock::DemoServer::builder()
+        .pages(3)
+        .start_async()
+        .await;
+    let client = Client::builder()
+        .token(justone_xhs::mock::DEMO_TOKEN)
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let paged: Vec<_> = Client::operations()
+        .iter()
+        .filter(|op| op.paging() != Paging::Single && op.id != "getApiXiaohongshuGetNoteFeedV1")
+        .collect();
+    for operation in &paged {
+        let before = server.requests();
+        let pages = three_pages_to_the_end(&client, operation).await;
+        assert_eq!(
+            server.requests() - before,
+            3,
+            "{}: one request per page",
+            operation.id
+        );
+        let ids: std::collections::HashSet<String> = pages
+            .iter()
+            .flat_map(|page| page.items())
+            .map(|item| item.get().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 30, "{}: every page its own items", operation.id);
+    }
 }

@@ -149,14 +149,36 @@ async fn the_request_budget_counts_every_attempt_and_is_never_exceeded() {
         .unwrap();
     client.note_feed(&Channel::Food, 1).await.unwrap();
     // Page 2 fails and is retried until the budget is spent: 3 more sends.
+    // The refused retry keeps what the sent attempts met: a 503, which may
+    // have been billed.
     let error = client.note_feed(&Channel::Food, 2).await.unwrap_err();
-    assert!(
-        matches!(error, Error::BudgetSpent { max_requests: 4, .. }),
-        "{error:?}"
-    );
+    let Error::BudgetSpent {
+        max_requests: 4,
+        last_attempt: Some(last),
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(matches!(**last, Error::Http { status: 503, .. }), "{last:?}");
+    assert!(error.is_uncertain());
+    assert!(error.to_string().contains("a retry was not sent"), "{error}");
+    assert!(error.to_string().contains("503"), "{error}");
+    assert!(std::error::Error::source(&error).is_some());
     assert_eq!(server.requests(), 4);
     assert_eq!(client.request_count(), 4);
+    // A call the budget refuses outright sent nothing and met nothing.
     let error = client.note_feed(&Channel::Food, 1).await.unwrap_err();
-    assert!(matches!(error, Error::BudgetSpent { .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::BudgetSpent {
+                last_attempt: None,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.is_uncertain());
     assert_eq!(server.requests(), 4, "nothing is sent once the budget is spent");
 }

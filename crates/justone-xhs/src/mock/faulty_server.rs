@@ -40,11 +40,12 @@ pub struct FaultyServer {
 
 impl FaultyServer {
     /// Binds to a free loopback port and serves `misbehaviour` to every
-    /// connection.
+    /// connection, on the calling tokio runtime (hence `_async`, as
+    /// [`DemoServerBuilder::start_async`](crate::mock::DemoServerBuilder::start_async)).
     ///
     /// # Errors
     /// When no loopback port can be bound.
-    pub async fn start(misbehaviour: Misbehaviour) -> std::io::Result<FaultyServer> {
+    pub async fn start_async(misbehaviour: Misbehaviour) -> std::io::Result<FaultyServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let task = tokio::spawn(async move {
