@@ -204,4 +204,11 @@ impl OperationPages {
             }
         })
     }
+
+    /// The items of [`stream`](Self::stream)'s pages, flattened, each the
+    /// provider's bytes (see [`OperationPage::items`]). The walk ends as
+    /// the pages' does; why it ended (a [`NextPage`]) is only in the pages.
+    pub fn items(self) -> impl Stream<Item = Result<Box<RawValue>, Error>> + Send {
+        crate::pagination::flatten(self.stream(), |page| page.items())
+    }
 }

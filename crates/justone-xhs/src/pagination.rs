@@ -146,11 +146,23 @@ impl Pages {
 
     /// The items of [`Pages::stream`], flattened.
     pub fn items(self) -> impl Stream<Item = Result<FeedItem, Error>> + Send {
-        self.include_end(false).stream().flat_map(|page| match page {
-            Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
-            Err(error) => stream::iter(vec![Err(error)]),
-        })
+        flatten(self.include_end(false).stream(), |page| page.items)
     }
+}
+
+/// The items of a stream of pages, in order; an error is yielded where its
+/// page would have been (and, as in the page streams, ends the walk).
+pub(crate) fn flatten<P, T>(
+    pages: impl Stream<Item = Result<P, Error>> + Send,
+    items: fn(P) -> Vec<T>,
+) -> impl Stream<Item = Result<T, Error>> + Send
+where
+    T: Send,
+{
+    pages.flat_map(move |page| match page {
+        Ok(page) => stream::iter(items(page).into_iter().map(Ok).collect::<Vec<_>>()),
+        Err(error) => stream::iter(vec![Err(error)]),
+    })
 }
 
 impl Walk {

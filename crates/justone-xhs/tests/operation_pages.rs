@@ -225,5 +225,19 @@ async fn the_demo_server_pages_every_paged_operation() {
             .map(|item| item.get().to_owned())
             .collect();
         assert_eq!(ids.len(), 30, "{}: every page its own items", operation.id);
+        let items: Vec<_> = client
+            .operation_pages(operation.id, required(operation))
+            .unwrap()
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        let flattened: Vec<_> = pages.iter().flat_map(|page| page.items()).collect();
+        assert_eq!(
+            items.iter().map(|i| i.get()).collect::<Vec<_>>(),
+            flattened.iter().map(|i| i.get()).collect::<Vec<_>>(),
+            "{}",
+            operation.id
+        );
     }
 }
