@@ -153,8 +153,10 @@ fn capped(response: reqwest::Response, limit: u64) -> reqwest::Response {
 /// allows both); a date in the past asks for no wait.
 fn retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More seconds than a u64 holds is still a number of seconds: as
+        // long a wait as there is, not a value to ignore.
+        return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -178,5 +180,7 @@ mod tests {
             "{wait:?}"
         );
         assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-5"), None);
+        assert_eq!(retry_after("18446744073709551616"), Some(Duration::MAX));
     }
 }

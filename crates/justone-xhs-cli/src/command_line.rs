@@ -4,7 +4,9 @@
 //! options given on the command line: never a default (which a later
 //! release may change), never a value from the environment (a base URL
 //! there may hold credentials, and the environment still has it), never the
-//! token (which no option carries).
+//! token (which no option carries), and never what may be a credential in a
+//! `--base-url` (user info, query, fragment): such a URL belongs in
+//! `JUSTONE_BASE_URL`, which the repeated command still reads.
 
 use clap::ArgMatches;
 use clap::parser::ValueSource;
@@ -37,7 +39,10 @@ pub fn repeat(command: &clap::Command, name: &str, matches: &ArgMatches, changes
             ),
             None => None,
         };
-        let Some(values) = values else { continue };
+        let Some(mut values) = values else { continue };
+        if id == "base_url" {
+            values = values.iter().map(|url| without_credentials(url)).collect();
+        }
         match arg.get_long() {
             None => positional.extend(values),
             Some(long) if !arg.get_action().takes_values() => {
@@ -58,12 +63,49 @@ pub fn repeat(command: &clap::Command, name: &str, matches: &ArgMatches, changes
     shell_words::join(words)
 }
 
+/// `url` without what may be a credential (user info, query, fragment),
+/// for a command line that is printed or kept.
+fn without_credentials(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let path = rest[end..].split(['?', '#']).next().unwrap_or_default();
+    if scheme.is_empty() {
+        format!("{host}{path}")
+    } else {
+        format!("{scheme}://{host}{path}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, FromArgMatches};
 
     use super::*;
     use crate::cli::{Cli, Command, FeedArgs};
+
+    #[test]
+    fn credentials_are_left_out_of_a_repeated_url() {
+        assert_eq!(
+            without_credentials("https://user:pw@proxy:8080/base?token=t#x"),
+            "https://proxy:8080/base"
+        );
+        assert_eq!(without_credentials("http://127.0.0.1:9"), "http://127.0.0.1:9");
+        assert_eq!(without_credentials("a@b/c?d"), "b/c");
+        let (_, matches) = parse(&[
+            "feed",
+            "-c",
+            "food",
+            "--base-url",
+            "http://u:pw-SECRET@127.0.0.1:9/x?k=v",
+        ]);
+        let line = repeat(&Cli::command(), "feed", &matches, &[("resume", Some(Vec::new()))]);
+        assert_eq!(
+            line,
+            "justone-xhs feed --channel food --resume --base-url http://127.0.0.1:9/x"
+        );
+    }
 
     fn parse(args: &[&str]) -> (FeedArgs, ArgMatches) {
         let matches = Cli::command()

@@ -292,19 +292,6 @@ fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_
         .collect()
 }
 
-/// The command a database records for its run: as given, without what may
-/// be a credential in the base URL.
-#[cfg(feature = "sqlite")]
-fn recorded_command(args: &FeedArgs, matches: &ArgMatches) -> String {
-    let mut changes = Vec::new();
-    if matches.value_source("base_url") == Some(clap::parser::ValueSource::CommandLine)
-        && let Some(url) = &args.connection.base_url
-    {
-        changes.push(("base_url", Some(vec![crate::store::without_credentials(url)])));
-    }
-    crate::command_line::repeat(&Cli::command(), "feed", matches, &changes)
-}
-
 /// Opens (or resumes) a file or stdout output. Returns the channel marks of
 /// a resumed run.
 fn open_files(
@@ -366,8 +353,13 @@ fn open_store(
     let opened = if args.out.resume {
         crate::store::Store::resume(path, shape, cancel).map(|(store, marks)| (store, Some(marks)))
     } else {
-        crate::store::Store::create(path, shape, &recorded_command(args, matches), cancel)
-            .map(|store| (store, None))
+        crate::store::Store::create(
+            path,
+            shape,
+            &crate::command_line::repeat(&Cli::command(), "feed", matches, &[]),
+            cancel,
+        )
+        .map(|store| (store, None))
     };
     match opened {
         Ok((store, marks)) => Ok((Box::new(store), marks)),

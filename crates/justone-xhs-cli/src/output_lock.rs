@@ -49,13 +49,17 @@ pub fn lock(file: &File, path: &Path) -> Result<(), LockError> {
     }
 }
 
-/// Locks the database at `path` through `PATH.lock` beside it, which stays
+/// Locks the database at `path` through `PATH.lock` beside it (beside the
+/// file a symbolic link leads to), which stays
 /// (removing it would let a third run lock a new file while the second
 /// still holds the old one). Not the database itself: closing a second
 /// handle on it would drop SQLite's own POSIX locks.
 #[cfg(feature = "sqlite")]
 pub fn lock_beside(path: &Path) -> Result<File, LockError> {
-    let mut name = path.as_os_str().to_owned();
+    // Beside the file the path names, whatever symbolic links lead to it:
+    // two names for one database take one lock.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let mut name = target.into_os_string();
     name.push(".lock");
     let lock_path = PathBuf::from(name);
     let file = std::fs::OpenOptions::new()

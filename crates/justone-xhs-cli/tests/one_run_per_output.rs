@@ -72,6 +72,56 @@ fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
     }
 }
 
+/// A database reached through another name is the same output: through a
+/// symbolic link a second run meets the first run's lock and sends
+/// nothing; a hard link is refused before anything is sent (SQLite keeps
+/// its log beside one name, so pages written through the other would be
+/// missing).
+#[cfg(unix)]
+#[test]
+fn a_database_under_another_name_is_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = DemoServer::builder()
+        .pages(6)
+        .latency(Duration::from_millis(150))
+        .start();
+    let db = dir.path().join("d.db");
+    let first = spawn(
+        &server.base_url(),
+        &["-c", "food", "--pages", "6", "-o", db.to_str().unwrap()],
+    );
+    wait_for(&dir.path().join("d.db.lock"));
+    let alias = dir.path().join("alias.db");
+    std::os::unix::fs::symlink(&db, &alias).unwrap();
+    let second = run(
+        &server.base_url(),
+        &["-c", "food", "--pages", "6", "-o", alias.to_str().unwrap()],
+    );
+    assert_eq!(second.code, 2, "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("is being written by another justone-xhs run"),
+        "{}",
+        second.stderr
+    );
+    let first = finished(first.wait_with_output().unwrap());
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(server.requests(), 6, "only the first run bought pages");
+
+    let hard = dir.path().join("hard.db");
+    std::fs::hard_link(&db, &hard).unwrap();
+    for path in [&hard, &db] {
+        let third = run(
+            &server.base_url(),
+            &["-c", "food", "--pages", "1", "-o", path.to_str().unwrap()],
+        );
+        assert_eq!(third.code, 2, "{}", third.stderr);
+        assert!(third.stderr.contains("has 2 hard links"), "{}", third.stderr);
+    }
+    assert_eq!(server.requests(), 6, "nothing sent to a database with two names");
+}
+
 /// Every continue command a stopped run prints, in every format, is run as
 /// printed (split like a shell would): together they finish the run,
 /// buying each page once.

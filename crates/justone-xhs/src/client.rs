@@ -376,7 +376,11 @@ impl Client {
                 None,
             ),
         };
-        let response = response.and_then(|r| answer_without_token(r, token));
+        // Every error, whichever step made it (a serde message may quote the
+        // body), leaves here scrubbed.
+        let response = response
+            .and_then(|r| answer_without_token(r, token))
+            .map_err(|e| e.redacted(token));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let status = meta.map(|m| m.status);
         // One line per attempt at DEBUG; the error's text is already free of

@@ -458,7 +458,7 @@ impl Error {
             Error::Api { code, .. } => {
                 matches!(code, ApiCode::InternalError | ApiCode::ServiceUnavailable)
             }
-            Error::Http { status, .. } => *status >= 500,
+            Error::Http { status, .. } => (500..600).contains(status),
             Error::Timeout { .. } => true,
             Error::Connect { request_sent, .. } => *request_sent,
             Error::BudgetSpent {

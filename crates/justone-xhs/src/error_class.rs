@@ -105,7 +105,7 @@ impl Error {
             },
             Error::Http { status: 429, .. } => ErrorClass::RateLimited,
             Error::Http { status: 408, .. } => ErrorClass::Timeout,
-            Error::Http { status, .. } if *status >= 500 => ErrorClass::Upstream,
+            Error::Http { status, .. } if (500..600).contains(status) => ErrorClass::Upstream,
             Error::Http { .. } | Error::Decode { .. } | Error::TooLarge { .. } => ErrorClass::Protocol,
             Error::Timeout { .. } => ErrorClass::Timeout,
             Error::Connect { .. } => ErrorClass::Network,

@@ -21,8 +21,15 @@ use crate::error::Error;
 /// # Errors
 /// [`Error::InvalidSetting`] (`tls`) when the TLS configuration cannot be
 /// built (rustls: the platform's certificate verifier is unavailable).
+///
+/// Redirects are not followed and no `Referer` is sent: the token is in the
+/// query string, and following a `Location` would hand it (as the Referer,
+/// or in the next request) to whatever host the answer names. A 3xx is an
+/// answer like any other HTTP error.
 pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
-    backend::builder()
+    Ok(backend::builder()?
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false))
 }
 
 #[cfg(feature = "native-tls")]

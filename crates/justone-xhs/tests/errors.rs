@@ -108,6 +108,8 @@ async fn html_error_pages_are_http_errors_classified_by_status() {
         (502, true),
         (503, true),
         (504, true),
+        (600, false),
+        (999, false),
     ] {
         let server = MockServer::start_async().await;
         let mock = server

@@ -318,3 +318,67 @@ async fn a_short_token_leaves_answers_untouched() {
     let balance = client.balance().await.unwrap();
     assert!(!balance.currency.contains("[redacted]"));
 }
+
+/// A redirect is not followed: the next host would get the token in its
+/// request or as the Referer. The 3xx is the answer, an HTTP error.
+#[tokio::test]
+async fn a_redirect_hands_the_token_to_no_other_host() {
+    let elsewhere = MockServer::start_async().await;
+    let taken = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).body(r#"{"code":0,"data":[]}"#);
+        })
+        .await;
+    let server = MockServer::start_async().await;
+    for status in [301, 302, 303, 307, 308] {
+        let location = elsewhere.url(format!("/moved-{status}"));
+        let mut redirect = server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(status).header("Location", location.as_str());
+            })
+            .await;
+        let error = checked(
+            client(&server.base_url(), 0)
+                .note_feed(&Channel::Food, 1)
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            matches!(error, justone_xhs::Error::Http { status: s, .. } if s == status),
+            "{status}: {error:?}"
+        );
+        redirect.delete_async().await;
+    }
+    assert_eq!(taken.calls_async().await, 0, "the other host was never asked");
+}
+
+/// A body whose envelope fails to decode may be quoted by the decoder's
+/// message; that message is scrubbed like every other text of an error.
+#[tokio::test]
+async fn a_decode_error_quoting_the_token_does_not_show_it() {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(TOKEN);
+    let server = MockServer::start_async().await;
+    for echoed in [TOKEN.to_owned(), encoded] {
+        let mut mock = server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(200)
+                    .body(format!(r#"{{"code":"{echoed}","data":null,"message":"m"}}"#));
+            })
+            .await;
+        let client = client(&server.base_url(), 0);
+        for error in [
+            client.note_feed(&Channel::Food, 1).await.unwrap_err(),
+            client.balance().await.unwrap_err(),
+        ] {
+            let error = checked(error);
+            let text = format!("{error} {error:?}");
+            assert_clean(&text, TOKEN);
+            assert!(!text.contains(&echoed), "{text}");
+        }
+        mock.delete_async().await;
+    }
+}

@@ -23,5 +23,4 @@ mod writer;
 pub use connection::open_read_only;
 pub use error::StoreError;
 pub use operation_store::OperationStore;
-pub use runs::without_credentials;
 pub use sink::Store;

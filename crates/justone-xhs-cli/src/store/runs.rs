@@ -144,34 +144,9 @@ pub fn finish(conn: &mut Connection, id: i64, ending: &Ending<'_>) -> rusqlite::
     tx.commit()
 }
 
-/// `url` without what may be a credential (user info, query, fragment),
-/// for the command line kept in the database.
-pub fn without_credentials(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
-    let path = rest[end..].split(['?', '#']).next().unwrap_or_default();
-    if scheme.is_empty() {
-        format!("{host}{path}")
-    } else {
-        format!("{scheme}://{host}{path}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_are_left_out_of_a_recorded_url() {
-        assert_eq!(
-            without_credentials("https://user:pw@proxy:8080/base?token=t#x"),
-            "https://proxy:8080/base"
-        );
-        assert_eq!(without_credentials("http://127.0.0.1:9"), "http://127.0.0.1:9");
-        assert_eq!(without_credentials("a@b/c?d"), "b/c");
-    }
 
     #[test]
     fn a_run_resumes_where_its_progress_stops() {
