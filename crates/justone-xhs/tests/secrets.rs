@@ -333,7 +333,7 @@ async fn a_redirect_hands_the_token_to_no_other_host() {
     let server = MockServer::start_async().await;
     for status in [301, 302, 303, 307, 308] {
         let location = elsewhere.url(format!("/moved-{status}"));
-        let mut redirect = server
+        let redirect = server
             .mock_async(|when, then| {
                 when.any_request();
                 then.status(status).header("Location", location.as_str());
@@ -362,7 +362,7 @@ async fn a_decode_error_quoting_the_token_does_not_show_it() {
     let encoded = base64::engine::general_purpose::STANDARD.encode(TOKEN);
     let server = MockServer::start_async().await;
     for echoed in [TOKEN.to_owned(), encoded] {
-        let mut mock = server
+        let mock = server
             .mock_async(|when, then| {
                 when.any_request();
                 then.status(200)
