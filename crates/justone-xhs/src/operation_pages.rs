@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use crate::api_response::ApiResponse;
 use crate::client::Client;
 use crate::error::Error;
-use crate::paging::{NextPage, next_page};
+use crate::paging::{CursorsSent, NextPage, next_page};
 
 /// Configures a walk over an operation's pages; see
 /// [`Client::operation_pages`].
@@ -185,22 +185,27 @@ impl OperationPages {
             cursor_field,
         } = self;
         let start = (limit > 0).then_some(params);
-        stream::unfold((start, limit), move |(params, left)| {
+        let state = (start, limit, CursorsSent::default());
+        stream::unfold(state, move |(params, left, mut cursors)| {
             let client = client.clone();
             let cursor_field = cursor_field.clone();
             async move {
                 let sent = params?;
                 let answer = match client.send_operation(operation, &sent).await {
                     Ok(answer) => answer,
-                    Err(error) => return Some((Err(error), (None, 0))),
+                    Err(error) => return Some((Err(error), (None, 0, cursors))),
                 };
                 let next = next_page(operation, &sent, answer.data.as_deref(), cursor_field.as_deref());
+                let next = cursors.check(operation, &sent, next);
                 let left = left - 1;
                 let following = match &next {
                     NextPage::Params(params) if left > 0 => Some(params.clone()),
                     _ => None,
                 };
-                Some((Ok(OperationPage { answer, sent, next }), (following, left)))
+                Some((
+                    Ok(OperationPage { answer, sent, next }),
+                    (following, left, cursors),
+                ))
             }
         })
     }

@@ -11,17 +11,21 @@
 //! - **The list:** `data` itself when it is an array; else the first of
 //!   `items`, `notes`, `comments`, `users`, `list`, `products` that is an
 //!   array; else the only array field.
-//! - **Page numbers** (`page`, `pageNum`): the page sent plus one. An
-//!   answer with neither a list nor a `has_more` flag cannot say whether
-//!   there is more: the walk stops there, with that said.
+//! - **Unreadable:** an answer with neither a list nor a `has_more` flag
+//!   cannot say whether there is more: the walk stops there, with that
+//!   said.
+//! - **Page numbers** (`page`, `pageNum`): the page sent plus one.
 //! - **Cursors** (`lastCursor`, `cursor`): the field a caller names with a
 //!   JSON pointer, else the first of `cursor`, `next_cursor`, `nextCursor`,
 //!   `last_cursor`, `lastCursor`, else the last list item's `cursor` ("the
 //!   last note's cursor value", as the documents put it). A cursor equal to
-//!   the one just sent stops the walk rather than buy the same page again.
+//!   the one just sent, or (in a walk) to any sent before, stops the walk
+//!   rather than buy the same pages again.
 //! - **Carried values:** a `searchId` parameter the caller left out takes
 //!   the first answer's `searchId` / `search_id` (the e-commerce search
 //!   asks for it from page 2 on).
+
+use std::collections::HashSet;
 
 use justone_gen::operations::{OperationInfo, Paging};
 use serde_json::Value;
@@ -44,6 +48,43 @@ const HAS_MORE: [&str; 4] = ["has_more", "hasMore", "has_next", "hasNext"];
 const LISTS: [&str; 6] = ["items", "notes", "comments", "users", "list", "products"];
 const CURSORS: [&str; 5] = ["cursor", "next_cursor", "nextCursor", "last_cursor", "lastCursor"];
 const CARRIED: [(&str, [&str; 2]); 1] = [("searchId", ["searchId", "search_id"])];
+
+/// The cursors one walk has sent: an answer that leads back to any of them
+/// (a cycle `c0, c1, c0, …`) would buy the same pages again and again.
+#[derive(Debug, Default)]
+pub(crate) struct CursorsSent(HashSet<String>);
+
+impl CursorsSent {
+    /// `next`, after the page sent with `sent`, unless it is a cursor this
+    /// walk has already sent.
+    pub(crate) fn check(
+        &mut self,
+        operation: &OperationInfo,
+        sent: &[(String, String)],
+        next: NextPage,
+    ) -> NextPage {
+        let Paging::Cursor { param } = operation.paging() else {
+            return next;
+        };
+        let value_of = |params: &[(String, String)]| {
+            params
+                .iter()
+                .find(|(name, _)| name == param)
+                .map(|(_, value)| value.clone())
+        };
+        self.0.extend(value_of(sent));
+        match &next {
+            NextPage::Params(params) => match value_of(params) {
+                Some(cursor) if self.0.contains(&cursor) => NextPage::Unreadable(format!(
+                    "{}: the answer leads back to a cursor this walk already sent ({cursor:?})",
+                    operation.id
+                )),
+                _ => next,
+            },
+            _ => next,
+        }
+    }
+}
 
 /// What to send after a page of `operation` sent with `sent` whose answer
 /// had `data`. `cursor_field` is a JSON pointer into `data` that names the
@@ -80,14 +121,14 @@ pub(crate) fn next_page(
         .iter()
         .find(|(name, _)| name == param)
         .map(|(_, v)| v.as_str());
+    if list.is_none() && has_more.is_none() {
+        return NextPage::Unreadable(format!(
+            "{}: the answer has neither a list nor a has_more flag, so whether a next page exists is unknown",
+            operation.id
+        ));
+    }
     let next = match paging {
         Paging::PageNumber { .. } => {
-            if list.is_none() && has_more.is_none() {
-                return NextPage::Unreadable(format!(
-                    "{}: the answer has neither a list nor a has_more flag, so whether a next page exists is unknown",
-                    operation.id
-                ));
-            }
             let default = operation.param(param).and_then(|p| p.default).unwrap_or("1");
             match current
                 .unwrap_or(default)
@@ -288,6 +329,43 @@ mod tests {
                 Some("/page_info/end")
             ),
             params(&[("noteId", "n"), ("lastCursor", "7")])
+        );
+    }
+
+    /// A cursor answer that says nothing about what follows, and a walk
+    /// whose cursors cycle, stop instead of buying pages until the limit.
+    #[test]
+    fn cursor_walks_stop_on_an_unreadable_answer_or_a_cycle() {
+        let sent = [("noteId", "n"), ("lastCursor", "c1")];
+        assert!(matches!(
+            next(COMMENTS, &sent, r#"{"x":1,"cursor":"c2"}"#, None),
+            NextPage::Unreadable(w) if w.contains("neither a list")
+        ));
+        let operation = operation(COMMENTS).unwrap();
+        let mut cursors = CursorsSent::default();
+        let walk = [("c0", "c1"), ("c1", "c2"), ("c2", "c1")];
+        let outcomes: Vec<NextPage> = walk
+            .iter()
+            .map(|(sent, answered)| {
+                let sent = [
+                    ("noteId".to_owned(), "n".to_owned()),
+                    ("lastCursor".to_owned(), (*sent).to_owned()),
+                ];
+                let next = NextPage::Params(vec![
+                    ("noteId".into(), "n".into()),
+                    ("lastCursor".into(), (*answered).into()),
+                ]);
+                cursors.check(operation, &sent, next)
+            })
+            .collect();
+        assert!(matches!(
+            outcomes[..2],
+            [NextPage::Params(_), NextPage::Params(_)]
+        ));
+        assert!(
+            matches!(&outcomes[2], NextPage::Unreadable(w) if w.contains("\"c1\"")),
+            "{:?}",
+            outcomes[2]
         );
     }
 

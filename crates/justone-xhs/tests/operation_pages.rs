@@ -241,3 +241,40 @@ async fn the_demo_server_pages_every_paged_operation() {
         );
     }
 }
+
+/// Cursors that lead back to one already sent (`c1, c2, c1, …`) stop the
+/// walk at the page that would repeat: three requests, not the limit's ten.
+#[tokio::test]
+async fn a_cycle_of_cursors_stops_the_walk() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/api/xiaohongshu/get-note-comment/v2");
+            then.respond_with(|request| {
+                let query: HashMap<String, String> = request.query_params().into_iter().collect();
+                let next = match query.get("lastCursor").map(String::as_str) {
+                    None | Some("") => "c1",
+                    Some("c1") => "c2",
+                    Some(_) => "c1",
+                };
+                httpmock::HttpMockResponse::builder()
+                    .status(200)
+                    .body(format!(
+                        r#"{{"code":0,"data":{{"comments":[{{"id":1}}],"cursor":"{next}"}}}}"#
+                    ))
+                    .build()
+            });
+        })
+        .await;
+    let pages: Vec<_> = client(&server.base_url(), 0)
+        .operation_pages("getApiXiaohongshuGetNoteCommentV2", [("noteId", "n")])
+        .unwrap()
+        .limit(10)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert!(matches!(&pages[2].next, NextPage::Unreadable(w) if w.contains("already sent")));
+    assert_eq!(mock.calls_async().await, 3);
+}
