@@ -252,7 +252,14 @@ fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_
             &command,
             "feed",
             matches,
-            &[("resume", Some(Vec::new())), ("overwrite", None)],
+            // `--resume` finishes the stopped run; `--every` (which it
+            // conflicts with) would start a series, not continue this one.
+            &[
+                ("resume", Some(Vec::new())),
+                ("overwrite", None),
+                ("every", None),
+                ("for_", None),
+            ],
         )];
     }
     // stdout or a pipe cannot be appended to: one command per group of

@@ -224,6 +224,44 @@ fn every_adds_one_run_per_interval_until_for_has_passed() {
     assert_eq!(server.requests(), 3);
 }
 
+/// A run of a series stopped by the budget prints a continue command that
+/// works: it finishes that run (`--resume`, without `--every`, which it
+/// conflicts with), buying only the pages left.
+#[test]
+fn a_stopped_run_of_a_series_is_continued_by_the_command_it_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    let server = DemoServer::builder().pages(3).start();
+    let db_arg = db.to_str().unwrap();
+    let args = [
+        "-c",
+        "food",
+        "--pages",
+        "3",
+        "--every",
+        "1h",
+        "--for",
+        "1s",
+        "--max-requests",
+        "2",
+        "-o",
+        db_arg,
+    ];
+    let first = run(&server.base_url(), &args);
+    assert_eq!(first.code, 10, "{}", first.stderr);
+    let line = first
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("continue with: "))
+        .unwrap_or_else(|| panic!("no continue command: {}", first.stderr));
+    let words = shell_words::split(line).unwrap();
+    assert!(!words.iter().any(|w| w == "--every" || w == "--for"), "{line}");
+    let words: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    let again = finished(binary(&words).output().unwrap());
+    assert_eq!(again.code, 0, "{line}: {}", again.stderr);
+    assert_eq!(server.requests(), 3, "each page bought once");
+}
+
 #[test]
 fn a_signal_between_runs_ends_the_series_cleanly() {
     let dir = tempfile::tempdir().unwrap();

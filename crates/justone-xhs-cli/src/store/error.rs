@@ -72,7 +72,7 @@ impl StoreError {
                 "use the newer justone-xhs that wrote it, or give --output a new file name".to_owned()
             }
             StoreError::Busy { .. } => {
-                "another program holds the database's write lock (a harvest, or an open transaction in `sqlite3`); let it finish, then resume"
+                "another program holds the database's write lock (a harvest, or an open transaction in `sqlite3`); let it finish, then run the continue command printed below, or this command again if none is"
                     .to_owned()
             }
             StoreError::Replaced { .. } => {
