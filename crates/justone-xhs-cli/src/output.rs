@@ -3,6 +3,7 @@
 //! [`crate::checkpoint`]) so that `--resume` can continue it exactly once.
 
 use std::fs::{File, OpenOptions};
+use std::io::IsTerminal;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -29,7 +30,11 @@ pub struct Output {
 }
 
 enum Target {
-    Stdout,
+    /// Whether stdout is a terminal: then provider text goes through the
+    /// scrubber line by line (a pipe or a file gets the bytes as sent).
+    Stdout {
+        terminal: bool,
+    },
     File(File),
 }
 
@@ -43,7 +48,9 @@ pub struct Resumed {
 impl Output {
     pub fn stdout() -> Output {
         Output {
-            target: Target::Stdout,
+            target: Target::Stdout {
+                terminal: io::stdout().is_terminal(),
+            },
             committed: 0,
             journal: None,
         }
@@ -148,7 +155,7 @@ impl Output {
 
     /// Whether this is stdout (which cannot be resumed).
     pub fn is_stdout(&self) -> bool {
-        matches!(self.target, Target::Stdout)
+        matches!(self.target, Target::Stdout { .. })
     }
 
     /// Writes `bytes` whole, then records in the checkpoint that the output
@@ -194,9 +201,14 @@ impl Output {
 
     fn write_whole(&mut self, bytes: &[u8]) -> io::Result<()> {
         let result = match &mut self.target {
-            Target::Stdout => {
+            Target::Stdout { terminal } => {
+                let shown = if *terminal {
+                    std::borrow::Cow::Owned(on_a_terminal(bytes))
+                } else {
+                    std::borrow::Cow::Borrowed(bytes)
+                };
                 let mut out = io::stdout().lock();
-                out.write_all(bytes).and_then(|()| out.flush())
+                out.write_all(&shown).and_then(|()| out.flush())
             }
             Target::File(file) => file.write_all(bytes),
         };
@@ -208,6 +220,16 @@ impl Output {
         }
         result
     }
+}
+
+/// Records as a terminal shows them: every line through the scrubber, so
+/// that no escape sequence, bidi override or invisible character the
+/// provider sent reaches the screen from a CSV field or a JSON string (JSON
+/// stays valid: only characters inside strings change).
+fn on_a_terminal(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<_> = text.split('\n').map(justone_xhs::display_safe).collect();
+    lines.join("\n").into_bytes()
 }
 
 fn nothing_to_resume(path: &Path, checkpoint_path: &Path) -> OpenError {

@@ -113,6 +113,41 @@ fn nothing_the_api_sends_can_drive_the_terminal() {
     );
 }
 
+/// On a terminal (a pty from `script`) every format goes through the
+/// scrubber: a CSV field or a JSON string the provider filled with escape
+/// sequences, bidi controls and invisible characters shows none of them
+/// (into a pipe the bytes stay as sent: see the raw-bytes tests).
+#[test]
+fn records_on_a_terminal_cannot_drive_it_in_any_format() {
+    let server = MockServer::start();
+    let hostile = r#"{"id":"n1","display_title":"\u001b]0;PWNED\u0007 red\u009b \u202egpj\u200b\u2028\u00ad\udb40\udc41","user":{"nickname":"\u2066x"}}"#;
+    server.mock(|when, then| {
+        when.query_param("page", "1");
+        then.status(200).body(envelope(&format!("[{hostile}]")));
+    });
+    for format in ["csv", "jsonl", "json", "table"] {
+        let command = format!(
+            "{BIN} feed --base-url {} -q --channel food --format {format}",
+            server.base_url()
+        );
+        let output = Command::new("script")
+            .args(["-qfec", &command, "/dev/null"])
+            .env("JUST_ONE_API_TOKEN", TOKEN)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{format}");
+        // The pty turns each line end into \r\n.
+        let screen = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+        assert!(screen.contains("red"), "{format}: {screen:?}");
+        assert_inert(&screen);
+        assert!(
+            !screen.contains(['\u{2028}', '\u{ad}', '\u{e0041}']),
+            "{format}: {screen:?}"
+        );
+    }
+}
+
 /// No control character (but the line ends), bidi control or invisible
 /// character.
 fn assert_inert(text: &str) {
