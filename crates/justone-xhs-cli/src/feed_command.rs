@@ -78,9 +78,6 @@ async fn feed_once(args: &FeedArgs, matches: &ArgMatches, signals: &mut Signals)
         resumable(args).map_err(|message| usage(&message))?;
     }
 
-    if args.dry_run {
-        return print_plan(args, &channels, last_page);
-    }
     // Everything that can refuse the command does so before any request.
     let started_demo = connection::start_demo(&args.connection)?;
     let client = connection::build_client(
@@ -90,6 +87,12 @@ async fn feed_once(args: &FeedArgs, matches: &ArgMatches, signals: &mut Signals)
         started_demo.as_ref(),
     )
     .map_err(|e| report(&e))?;
+    if args.dry_run {
+        // The output's checks too (its lock, what it holds, a resume's
+        // checkpoint), without creating or changing anything.
+        check_output(args, &shape, to_stdout)?;
+        return print_plan(args, &channels, last_page);
+    }
     let (mut sink, marks): (Box<dyn PageSink>, _) = match TextFormat::of(args.format) {
         Some(format) => {
             let (mut files, marks) = unless_signalled(signals, {
@@ -299,6 +302,50 @@ fn continue_with(args: &FeedArgs, matches: &ArgMatches, outcome: &Outcome, last_
         .collect()
 }
 
+/// What opening the output would refuse, found without opening it for
+/// writing (a dry run): a file's lock, contents and checkpoint; a
+/// database's lock, its `--overwrite`, and its existence for a resume.
+fn check_output(args: &FeedArgs, shape: &RunShape, to_stdout: bool) -> Result<(), Exit> {
+    let Some(path) = args.out.output.as_deref().filter(|_| !to_stdout) else {
+        return match TextFormat::of(args.format) {
+            Some(_) => Ok(()),
+            None => Err(usage(
+                "--format sqlite writes a database file: pass --output FILE (e.g. notes.db)",
+            )),
+        };
+    };
+    if TextFormat::of(args.format).is_some() {
+        return crate::output::check(path, shape, args.out.resume, args.out.overwrite).map_err(open_failed);
+    }
+    if args.out.overwrite {
+        return Err(database_overwrite(path));
+    }
+    if args.out.resume && !path.exists() {
+        return Err(usage(&format!(
+            "nothing to resume: {} does not exist",
+            path.display()
+        )));
+    }
+    #[cfg(feature = "sqlite")]
+    let lock_path = crate::output_lock::lock_path_beside(path);
+    #[cfg(not(feature = "sqlite"))]
+    let lock_path = path.to_owned();
+    match std::fs::File::open(&lock_path) {
+        Ok(file) => crate::output_lock::lock(&file, path)
+            .map_err(|busy| open_failed(crate::output::OpenError::RunInProgress(busy.message()))),
+        Err(_) => Ok(()),
+    }
+}
+
+/// A database keeps the history of every run: replacing it is for the user
+/// to do, not a flag copied from a jsonl command.
+fn database_overwrite(path: &Path) -> Exit {
+    usage(&format!(
+        "--overwrite does not apply to a database: each run is added to {} and the earlier runs are kept; to start a new database, move or delete the file",
+        path.display()
+    ))
+}
+
 /// Opens (or resumes) a file or stdout output. Returns the channel marks of
 /// a resumed run.
 fn open_files(
@@ -350,12 +397,7 @@ fn open_store(
         ));
     };
     if args.out.overwrite {
-        // A database keeps the history of every run: replacing it is for
-        // the user to do, not a flag copied from a jsonl command.
-        return Err(usage(&format!(
-            "--overwrite does not apply to a database: each run is added to {} and the earlier runs are kept; to start a new database, move or delete the file",
-            path.display()
-        )));
+        return Err(database_overwrite(path));
     }
     let opened = if args.out.resume {
         crate::store::Store::resume(path, shape, cancel).map(|(store, marks)| (store, Some(marks)))

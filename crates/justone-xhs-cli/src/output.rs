@@ -81,14 +81,7 @@ impl Output {
             .truncate(false)
             .open(path)
             .map_err(|e| cannot("create", path, &e))?;
-        output_lock::lock(&file, path).map_err(locked)?;
-        let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
-        if length > 0 && !overwrite {
-            return Err(OpenError::Usage(format!(
-                "{} exists and is not empty ({length} bytes); pass --overwrite to replace it or --resume to continue it",
-                path.display()
-            )));
-        }
+        refuse_to_replace(&file, path, overwrite)?;
         file.set_len(0).map_err(|e| cannot("replace", path, &e))?;
         let journal_path = checkpoint::path_for(path);
         let journal = Journal::create(&journal_path, &Checkpoint::new(shape))
@@ -104,8 +97,6 @@ impl Output {
     /// pages the checkpoint vouches for, ready to append.
     pub fn resume(path: &Path, shape: &RunShape, read_back: bool) -> Result<(Output, Resumed), OpenError> {
         let checkpoint_path = checkpoint::path_for(path);
-        // Locked before the checkpoint is read: a run still writing it
-        // would move on under us.
         let mut file = match OpenOptions::new().read(true).write(true).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound && !checkpoint_path.exists() => {
@@ -113,25 +104,7 @@ impl Output {
             }
             Err(e) => return Err(cannot("open", path, &e)),
         };
-        output_lock::lock(&file, path).map_err(locked)?;
-        let checkpoint = checkpoint::load(&checkpoint_path)
-            .map_err(OpenError::Usage)?
-            .ok_or_else(|| nothing_to_resume(path, &checkpoint_path))?;
-        let differences = shape.differences(&checkpoint.run);
-        if !differences.is_empty() {
-            return Err(OpenError::Usage(format!(
-                "--resume must repeat the command it continues: {}",
-                differences.join("; ")
-            )));
-        }
-        let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
-        if length < checkpoint.committed_bytes {
-            return Err(OpenError::Usage(format!(
-                "{} is shorter ({length} bytes) than its checkpoint says ({} bytes): it was changed since; start again with --overwrite",
-                path.display(),
-                checkpoint.committed_bytes
-            )));
-        }
+        let checkpoint = resumable_checkpoint(&file, path, shape)?;
         let mut written = Vec::new();
         if read_back {
             (&mut file)
@@ -220,6 +193,72 @@ impl Output {
         }
         result
     }
+}
+
+/// The checks [`Output::create`] or [`Output::resume`] make of the file at
+/// `path`, without changing anything (a dry run): the lock, what it holds,
+/// and for a resume its checkpoint. A file that does not exist yet passes a
+/// fresh run's checks.
+pub fn check(path: &Path, shape: &RunShape, resume: bool, overwrite: bool) -> Result<(), OpenError> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok(());
+    }
+    let checkpoint_path = checkpoint::path_for(path);
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && resume => {
+            return Err(nothing_to_resume(path, &checkpoint_path));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(cannot("open", path, &e)),
+    };
+    if resume {
+        resumable_checkpoint(&file, path, shape).map(drop)
+    } else {
+        refuse_to_replace(&file, path, overwrite)
+    }
+}
+
+/// Locks `file` (the output at `path`) and refuses it when it holds
+/// something and `overwrite` was not given.
+fn refuse_to_replace(file: &File, path: &Path, overwrite: bool) -> Result<(), OpenError> {
+    output_lock::lock(file, path).map_err(locked)?;
+    let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
+    if length > 0 && !overwrite {
+        return Err(OpenError::Usage(format!(
+            "{} exists and is not empty ({length} bytes); pass --overwrite to replace it or --resume to continue it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Locks `file` (the output at `path`) and returns its checkpoint when the
+/// run it records is `shape` and the file still holds what it vouches for.
+fn resumable_checkpoint(file: &File, path: &Path, shape: &RunShape) -> Result<Checkpoint, OpenError> {
+    let checkpoint_path = checkpoint::path_for(path);
+    // Locked before the checkpoint is read: a run still writing it would
+    // move on under us.
+    output_lock::lock(file, path).map_err(locked)?;
+    let checkpoint = checkpoint::load(&checkpoint_path)
+        .map_err(OpenError::Usage)?
+        .ok_or_else(|| nothing_to_resume(path, &checkpoint_path))?;
+    let differences = shape.differences(&checkpoint.run);
+    if !differences.is_empty() {
+        return Err(OpenError::Usage(format!(
+            "--resume must repeat the command it continues: {}",
+            differences.join("; ")
+        )));
+    }
+    let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
+    if length < checkpoint.committed_bytes {
+        return Err(OpenError::Usage(format!(
+            "{} is shorter ({length} bytes) than its checkpoint says ({} bytes): it was changed since; start again with --overwrite",
+            path.display(),
+            checkpoint.committed_bytes
+        )));
+    }
+    Ok(checkpoint)
 }
 
 /// Records as a terminal shows them: every line through the scrubber, so

@@ -56,12 +56,7 @@ pub fn lock(file: &File, path: &Path) -> Result<(), LockError> {
 /// handle on it would drop SQLite's own POSIX locks.
 #[cfg(feature = "sqlite")]
 pub fn lock_beside(path: &Path) -> Result<File, LockError> {
-    // Beside the file the path names, whatever symbolic links lead to it:
-    // two names for one database take one lock.
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let mut name = target.into_os_string();
-    name.push(".lock");
-    let lock_path = PathBuf::from(name);
+    let lock_path = lock_path_beside(path);
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -70,6 +65,17 @@ pub fn lock_beside(path: &Path) -> Result<File, LockError> {
         .map_err(LockError::Io)?;
     lock(&file, path)?;
     Ok(file)
+}
+
+/// Where [`lock_beside`] keeps the lock of the database at `path`: beside
+/// the file the path names, whatever symbolic links lead to it (two names
+/// for one database take one lock).
+#[cfg(feature = "sqlite")]
+pub fn lock_path_beside(path: &Path) -> PathBuf {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let mut name = target.into_os_string();
+    name.push(".lock");
+    PathBuf::from(name)
 }
 
 /// The process that holds a `flock` on `file`, from `/proc/locks` (Linux).

@@ -548,3 +548,75 @@ fn a_dry_run_sends_nothing_and_states_the_bound() {
     assert!(out.stderr.contains("rate"), "{}", out.stderr);
     assert_eq!(server.requests(), 0);
 }
+
+/// The output's checks are the real run's too, and the dry run changes no
+/// file: an output that holds something, a resume without a checkpoint or
+/// of another command, a missing database, and no token at all.
+#[test]
+fn a_dry_run_makes_the_real_runs_checks_of_the_output_and_the_token() {
+    let server = DemoServer::builder().start();
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.jsonl");
+    std::fs::write(&full, "{}\n").unwrap();
+    let full = full.to_str().unwrap();
+    let started = dir.path().join("started.jsonl");
+    let started = started.to_str().unwrap();
+    // A stopped run leaves a checkpoint to resume.
+    let stopped = run(
+        &server.base_url(),
+        &["-c", "food", "--pages", "3", "--max-requests", "1", "-o", started],
+    );
+    assert_eq!(stopped.code, 10, "{}", stopped.stderr);
+    let before = std::fs::read(started).unwrap();
+    let missing_db = dir.path().join("none.db");
+    for (args, code, says) in [
+        (vec!["-o", full], 2, "exists and is not empty"),
+        (vec!["-o", full, "--resume"], 2, "nothing to resume"),
+        (
+            vec!["-c", "travel", "--pages", "3", "-o", started, "--resume"],
+            2,
+            "must repeat",
+        ),
+        (
+            vec!["-o", missing_db.to_str().unwrap(), "--resume"],
+            2,
+            "nothing to resume",
+        ),
+    ] {
+        let all = [&args[..], &["--dry-run"]].concat();
+        for real in [false, true] {
+            let line = if real { &args[..] } else { &all[..] };
+            let out = run(&server.base_url(), line);
+            assert_eq!(out.code, code, "{line:?}: {}", out.stderr);
+            assert!(out.stderr.contains(says), "{line:?}: {}", out.stderr);
+        }
+    }
+    let resumable = run(
+        &server.base_url(),
+        &[
+            "-c",
+            "food",
+            "--pages",
+            "3",
+            "-o",
+            started,
+            "--resume",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(resumable.code, 0, "{}", resumable.stderr);
+    assert_eq!(
+        std::fs::read(started).unwrap(),
+        before,
+        "the dry run changed nothing"
+    );
+    assert!(!missing_db.exists());
+    let no_token = finished(
+        support::binary(&["feed", "--base-url", &server.base_url(), "-q", "--dry-run"])
+            .env_remove("JUST_ONE_API_TOKEN")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(no_token.code, 3, "{}", no_token.stderr);
+    assert_eq!(server.requests(), 1, "only the stopped run's page");
+}
