@@ -307,12 +307,35 @@ fn category(id: Option<String>, name: Option<String>) -> Option<Category> {
     }
 }
 
+/// `json` as a tree, leaving out only the values that cannot be read (a
+/// number beyond `f64`, a lone surrogate in a string) rather than the whole:
+/// one odd value must not hide an item's id and the rest of its fields.
+fn lenient_value(json: &str) -> Option<Value> {
+    if let Ok(value) = serde_json::from_str::<Value>(json) {
+        return Some(value);
+    }
+    if let Ok(fields) = serde_json::from_str::<std::collections::BTreeMap<String, Box<RawValue>>>(json) {
+        let object = fields
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, lenient_value(value.get())?)))
+            .collect();
+        return Some(Value::Object(object));
+    }
+    let items = serde_json::from_str::<Vec<Box<RawValue>>>(json).ok()?;
+    Some(Value::Array(
+        items
+            .iter()
+            .filter_map(|item| lenient_value(item.get()))
+            .collect(),
+    ))
+}
+
 /// The slow path for odd items: read each field on its own from a JSON tree,
 /// accepting what can be made sense of and skipping the rest. An item that
 /// is not an object at all keeps only its raw JSON.
 fn lenient_item(raw: Box<RawValue>) -> FeedItem {
-    let item = match serde_json::from_str::<Value>(raw.get()) {
-        Ok(Value::Object(item)) => item,
+    let item = match lenient_value(raw.get()) {
+        Some(Value::Object(item)) => item,
         _ => serde_json::Map::new(),
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
@@ -621,5 +644,25 @@ mod tests {
                 url: Some("https://v/1.mp4".into())
             })
         );
+    }
+
+    /// A number beyond `f64` or a lone surrogate costs its own field only:
+    /// the id, the title and the author survive.
+    #[test]
+    fn one_unreadable_value_costs_only_its_field() {
+        for json in [
+            r#"{"id":"n1","likes":1e400,"display_title":"t","user":{"nickname":"a"}}"#,
+            r#"{"id":"n1","desc":"x\ud800y","display_title":"t","user":{"nickname":"a","userid":"\udfff"}}"#,
+        ] {
+            let item = FeedItem::from_raw(RawValue::from_string(json.to_owned()).unwrap());
+            assert_eq!(item.id.as_deref(), Some("n1"), "{json}");
+            assert_eq!(item.display_title.as_deref(), Some("t"), "{json}");
+            assert_eq!(
+                item.author.as_ref().and_then(|a| a.nickname.as_deref()),
+                Some("a"),
+                "{json}"
+            );
+            assert_eq!(item.raw().get(), json);
+        }
     }
 }
