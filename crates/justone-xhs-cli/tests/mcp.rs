@@ -998,11 +998,11 @@ async fn sigterm_mid_call_stops_it_and_the_server_exits_at_once() {
     let server = slow_feed().await;
     let mut session = start(&["--base-url", &server.base_url()]).await;
     let peer = session.client.peer().clone();
-    tokio::spawn(async move {
-        let _ = peer
-            .call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})))
-            .await;
+    let call = tokio::spawn(async move {
+        peer.call_tool(request("get_feed_pages", json!({"channel": "food", "pages": 8})))
+            .await
     });
+    // Page 1 answered, page 2 in flight.
     until_requests(&server, 2).await;
     let pid = session.child.id().unwrap().to_string();
     let signalled = Instant::now();
@@ -1022,6 +1022,16 @@ async fn sigterm_mid_call_stops_it_and_the_server_exits_at_once() {
     assert!(sent <= 3, "{sent} requests: nothing after the signal");
     let stderr = String::from_utf8_lossy(&session.stderr.await.unwrap()).into_owned();
     assert!(stderr.contains("SIGTERM"), "{stderr}");
+    // The answer the stop gave: the pages already paid for, what the call
+    // cost, and that the request in flight may have been billed.
+    let result = call.await.unwrap().expect("an answer before the exit");
+    let error = failure(&result);
+    assert_eq!(error["code"], "CANCELLED");
+    assert_eq!(error["may_have_been_billed"], true, "{error}");
+    let content = result.structured_content.as_ref().unwrap();
+    assert!(!content["pages"].as_array().unwrap().is_empty(), "{content}");
+    assert_eq!(content["requests_sent"].as_u64(), Some(sent as u64), "{content}");
+    assert!(content["budget_left"].is_null(), "{content}");
 }
 
 /// `call_operation` with `pages` follows the operation's paging through the

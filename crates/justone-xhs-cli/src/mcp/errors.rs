@@ -105,6 +105,13 @@ impl ToolError {
         ToolError::named(CANCELLED, Error::Cancelled.to_string())
     }
 
+    /// Says whether the call may have been billed for a request it got no
+    /// answer to (a cancellation drops the request in flight).
+    pub fn with_may_have_been_billed(mut self, maybe: bool) -> ToolError {
+        self.may_have_been_billed = maybe;
+        self
+    }
+
     /// Names the tool that helps with this error.
     pub fn with_hint(mut self, hint: &'static str) -> ToolError {
         self.hint = Some(hint);

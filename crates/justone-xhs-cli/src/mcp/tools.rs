@@ -102,36 +102,40 @@ impl FeedTools {
         let shape = shape(&args.fields, args.max_items, args.raw)?;
         let call = self.client.with_cancellation(context.ct.clone());
         let mut progress = Progress::new(&context, 1);
-        until_cancelled(&context, async {
-            let fetched = match call.note_feed(&channel, page).await {
-                Ok(fetched) => fetched,
-                Err(error) => return Err(self.failure(&call, error, Map::new())),
-            };
-            progress.page(page, &page_summary(fetched.items.len())).await;
-            let mut items = PageItems::of(&fetched, args.raw, &shape)?;
-            let fitted = shape.fit(std::mem::take(&mut items.items), 0, 0);
-            items.items = fitted.items;
-            let count = Count {
-                item_count: items.items.len(),
-                cut: fitted.left_out > 0,
-                items_left_out: fitted.left_out,
-                note: (fitted.left_out > 0).then(|| left_out_note(fitted.left_out, page)),
-            };
-            // None at the end of the feed, and past the API's last page.
-            let next_page = page
-                .checked_add(1)
-                .filter(|next| !fetched.is_end() && i64::from(*next) <= LAST_PAGE);
-            results::success(&FeedPageResult {
-                channel: FeedChannel {
-                    channel: channel.oid().to_owned(),
-                    warning,
-                },
-                page: items,
-                count,
-                next_page,
-                cost: self.cost(&call),
-            })
-        })
+        until_cancelled(
+            &context,
+            async {
+                let fetched = match call.note_feed(&channel, page).await {
+                    Ok(fetched) => fetched,
+                    Err(error) => return Err(self.failure(&call, error, Map::new())),
+                };
+                progress.page(page, &page_summary(fetched.items.len())).await;
+                let mut items = PageItems::of(&fetched, args.raw, &shape)?;
+                let fitted = shape.fit(std::mem::take(&mut items.items), 0, 0);
+                items.items = fitted.items;
+                let count = Count {
+                    item_count: items.items.len(),
+                    cut: fitted.left_out > 0,
+                    items_left_out: fitted.left_out,
+                    note: (fitted.left_out > 0).then(|| left_out_note(fitted.left_out, page)),
+                };
+                // None at the end of the feed, and past the API's last page.
+                let next_page = page
+                    .checked_add(1)
+                    .filter(|next| !fetched.is_end() && i64::from(*next) <= LAST_PAGE);
+                results::success(&FeedPageResult {
+                    channel: FeedChannel {
+                        channel: channel.oid().to_owned(),
+                        warning,
+                    },
+                    page: items,
+                    count,
+                    next_page,
+                    cost: self.cost(&call),
+                })
+            },
+            || self.cancelled(&call, Map::new(), 0),
+        )
         .await
     }
 
@@ -172,77 +176,96 @@ impl FeedTools {
         let shape = shape(&args.fields, args.max_items, args.raw)?;
         let call = self.client.with_cancellation(context.ct.clone());
         let mut progress = Progress::new(&context, count);
-        until_cancelled(&context, async {
-            // The library's page walk: one request at a time, each made only
-            // when pulled, so stopping early sends nothing more.
-            let mut walk = Box::pin(
-                call.pages(&channel)
-                    .start(from)
-                    .limit(count)
-                    .include_end(true)
-                    .stream(),
-            );
-            let mut pages: Vec<PageItems> = Vec::new();
-            let (mut taken, mut used, mut left_out, mut last_bytes) = (0, 0, 0, 0);
-            let mut next_page = Some(from);
-            let mut note = None;
-            loop {
-                if let Some(stop) = early_stop(&shape, taken, used, last_bytes, left_out, &pages) {
-                    note = Some(stop);
-                    break;
-                }
-                let Some(fetched) = walk.next().await else {
-                    break;
-                };
-                let fetched = match fetched {
-                    Ok(page) => page,
-                    Err(error) => {
-                        let mut partial = Map::new();
-                        partial.insert("channel".to_owned(), json!(channel.oid()));
-                        partial.insert("from_page".to_owned(), json!(from));
-                        partial.insert("pages".to_owned(), json!(pages));
-                        partial.insert("next_page".to_owned(), json!(next_page));
-                        return Err(self.failure(&call, error, partial));
+        // What the call has got so far, for the error a cancellation ends
+        // it with: the pages already paid for are the agent's.
+        let so_far: std::sync::Mutex<(Value, Option<u32>, u64)> =
+            std::sync::Mutex::new((json!([]), Some(from), 0));
+        until_cancelled(
+            &context,
+            async {
+                // The library's page walk: one request at a time, each made only
+                // when pulled, so stopping early sends nothing more.
+                let mut walk = Box::pin(
+                    call.pages(&channel)
+                        .start(from)
+                        .limit(count)
+                        .include_end(true)
+                        .stream(),
+                );
+                let mut pages: Vec<PageItems> = Vec::new();
+                let (mut taken, mut used, mut left_out, mut last_bytes) = (0, 0, 0, 0);
+                let mut next_page = Some(from);
+                let mut note = None;
+                loop {
+                    if let Some(stop) = early_stop(&shape, taken, used, last_bytes, left_out, &pages) {
+                        note = Some(stop);
+                        break;
                     }
-                };
-                if fetched.is_end() {
-                    progress.page(fetched.page, "the feed has ended").await;
-                    next_page = None;
-                    break;
+                    let Some(fetched) = walk.next().await else {
+                        break;
+                    };
+                    let fetched = match fetched {
+                        Ok(page) => page,
+                        Err(error) => {
+                            let mut partial = Map::new();
+                            partial.insert("channel".to_owned(), json!(channel.oid()));
+                            partial.insert("from_page".to_owned(), json!(from));
+                            partial.insert("pages".to_owned(), json!(pages));
+                            partial.insert("next_page".to_owned(), json!(next_page));
+                            return Err(self.failure(&call, error, partial));
+                        }
+                    };
+                    if fetched.is_end() {
+                        progress.page(fetched.page, "the feed has ended").await;
+                        next_page = None;
+                        break;
+                    }
+                    progress
+                        .page(fetched.page, &page_summary(fetched.items.len()))
+                        .await;
+                    let mut items = PageItems::of(&fetched, args.raw, &shape)?;
+                    let fitted = shape.fit(std::mem::take(&mut items.items), taken, used);
+                    taken += fitted.items.len();
+                    used += fitted.bytes;
+                    last_bytes = fitted.bytes;
+                    left_out += fitted.left_out;
+                    items.items = fitted.items;
+                    pages.push(items);
+                    next_page = fetched
+                        .page
+                        .checked_add(1)
+                        .filter(|next| i64::from(*next) <= LAST_PAGE);
+                    if let Ok(mut so_far) = so_far.lock() {
+                        *so_far = (json!(pages), next_page, pages.len() as u64);
+                    }
                 }
-                progress
-                    .page(fetched.page, &page_summary(fetched.items.len()))
-                    .await;
-                let mut items = PageItems::of(&fetched, args.raw, &shape)?;
-                let fitted = shape.fit(std::mem::take(&mut items.items), taken, used);
-                taken += fitted.items.len();
-                used += fitted.bytes;
-                last_bytes = fitted.bytes;
-                left_out += fitted.left_out;
-                items.items = fitted.items;
-                pages.push(items);
-                next_page = fetched
-                    .page
-                    .checked_add(1)
-                    .filter(|next| i64::from(*next) <= LAST_PAGE);
-            }
-            results::success(&FeedPagesResult {
-                channel: FeedChannel {
-                    channel: channel.oid().to_owned(),
-                    warning,
-                },
-                from_page: from,
-                count: Count {
-                    item_count: taken,
-                    cut: left_out > 0,
-                    items_left_out: left_out,
-                    note,
-                },
-                pages,
-                next_page,
-                cost: self.cost(&call),
-            })
-        })
+                results::success(&FeedPagesResult {
+                    channel: FeedChannel {
+                        channel: channel.oid().to_owned(),
+                        warning,
+                    },
+                    from_page: from,
+                    count: Count {
+                        item_count: taken,
+                        cut: left_out > 0,
+                        items_left_out: left_out,
+                        note,
+                    },
+                    pages,
+                    next_page,
+                    cost: self.cost(&call),
+                })
+            },
+            || {
+                let (pages, next_page, answered) = so_far.lock().map(|s| s.clone()).unwrap_or_default();
+                let mut partial = Map::new();
+                partial.insert("channel".to_owned(), json!(channel.oid()));
+                partial.insert("from_page".to_owned(), json!(from));
+                partial.insert("pages".to_owned(), pages);
+                partial.insert("next_page".to_owned(), json!(next_page));
+                self.cancelled(&call, partial, answered)
+            },
+        )
         .await
     }
 
@@ -305,61 +328,70 @@ impl FeedTools {
             .limit(args.pages);
         let operation = walk.operation();
         let mut progress = Progress::new(&context, args.pages);
-        until_cancelled(&context, async {
-            // The library's page walk: each page requested only when pulled,
-            // so a result that is full sends nothing more.
-            let mut pages = Box::pin(walk.stream());
-            let mut result: Option<OperationResult> = None;
-            let mut used = 0;
-            let mut number = 0;
-            let mut last_next = None;
-            while let Some(fetched) = pages.next().await {
-                let page = match fetched {
-                    Ok(page) => page,
-                    Err(error) => {
-                        let mut partial = Map::new();
-                        if let Some(done) = result.take() {
-                            partial.insert("pages_before_the_error".to_owned(), json!(done));
+        until_cancelled(
+            &context,
+            async {
+                // The library's page walk: each page requested only when pulled,
+                // so a result that is full sends nothing more.
+                let mut pages = Box::pin(walk.stream());
+                let mut result: Option<OperationResult> = None;
+                let mut used = 0;
+                let mut number = 0;
+                let mut last_next = None;
+                while let Some(fetched) = pages.next().await {
+                    let page = match fetched {
+                        Ok(page) => page,
+                        Err(error) => {
+                            let mut partial = Map::new();
+                            if let Some(done) = result.take() {
+                                partial.insert("pages_before_the_error".to_owned(), json!(done));
+                            }
+                            return Err(self.failure(&call, error, partial));
                         }
-                        return Err(self.failure(&call, error, partial));
+                    };
+                    number += 1;
+                    progress.page(number, "page received").await;
+                    match result.as_mut() {
+                        None => {
+                            let first = OperationResult::new(
+                                &args.operation,
+                                &page.answer,
+                                &shape,
+                                self.cost(&call),
+                            )?;
+                            used = first.first_page_bytes();
+                            result = Some(first);
+                        }
+                        Some(result) => used += result.add_page(&page.answer, &shape, used)?,
                     }
+                    last_next = Some(page.next);
+                    if shape.full(result.as_ref().map_or(0, |r| r.count.item_count)) || used >= TEXT_BUDGET {
+                        break;
+                    }
+                }
+                let Some(mut result) = result else {
+                    return Err(ToolError::protocol(format!(
+                        "{}: no page was received",
+                        args.operation
+                    )));
                 };
-                number += 1;
-                progress.page(number, "page received").await;
-                match result.as_mut() {
-                    None => {
-                        let first =
-                            OperationResult::new(&args.operation, &page.answer, &shape, self.cost(&call))?;
-                        used = first.first_page_bytes();
-                        result = Some(first);
+                match last_next {
+                    Some(NextPage::Params(next)) => {
+                        result.next_params =
+                            Some(next.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
                     }
-                    Some(result) => used += result.add_page(&page.answer, &shape, used)?,
+                    Some(NextPage::End(why)) => result.paging_note = Some(why.to_owned()),
+                    Some(NextPage::Unreadable(why)) => result.paging_note = Some(why),
+                    _ => {}
                 }
-                last_next = Some(page.next);
-                if shape.full(result.as_ref().map_or(0, |r| r.count.item_count)) || used >= TEXT_BUDGET {
-                    break;
+                if operation.deprecated || operation.hidden {
+                    result.warning = Some(crate::api_command::lifecycle_warning(operation));
                 }
-            }
-            let Some(mut result) = result else {
-                return Err(ToolError::protocol(format!(
-                    "{}: no page was received",
-                    args.operation
-                )));
-            };
-            match last_next {
-                Some(NextPage::Params(next)) => {
-                    result.next_params = Some(next.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
-                }
-                Some(NextPage::End(why)) => result.paging_note = Some(why.to_owned()),
-                Some(NextPage::Unreadable(why)) => result.paging_note = Some(why),
-                _ => {}
-            }
-            if operation.deprecated || operation.hidden {
-                result.warning = Some(crate::api_command::lifecycle_warning(operation));
-            }
-            result.cost = self.cost(&call);
-            results::success(&result)
-        })
+                result.cost = self.cost(&call);
+                results::success(&result)
+            },
+            || self.cancelled(&call, Map::new(), 0),
+        )
         .await
     }
 
@@ -376,17 +408,21 @@ impl FeedTools {
     ) -> Result<CallToolResult, ToolError> {
         arguments::parse::<NoArgs>(arguments)?;
         let call = self.client.with_cancellation(context.ct.clone());
-        until_cancelled(&context, async {
-            match call.balance().await {
-                Ok(balance) => results::success(&BalanceResult {
-                    balance: balance.balance,
-                    currency: balance.currency,
-                    request_id: balance.request_id,
-                    cost: self.cost(&call),
-                }),
-                Err(error) => Err(self.failure(&call, error, Map::new())),
-            }
-        })
+        until_cancelled(
+            &context,
+            async {
+                match call.balance().await {
+                    Ok(balance) => results::success(&BalanceResult {
+                        balance: balance.balance,
+                        currency: balance.currency,
+                        request_id: balance.request_id,
+                        cost: self.cost(&call),
+                    }),
+                    Err(error) => Err(self.failure(&call, error, Map::new())),
+                }
+            },
+            || self.cancelled(&call, Map::new(), 0),
+        )
         .await
     }
 
@@ -403,17 +439,21 @@ impl FeedTools {
     ) -> Result<CallToolResult, ToolError> {
         arguments::parse::<NoArgs>(arguments)?;
         let call = self.client.with_cancellation(context.ct.clone());
-        until_cancelled(&context, async {
-            match call.usage_summary().await {
-                Ok(answer) => results::success(&OperationResult::new(
-                    "getUserGetUsageSummary",
-                    &answer,
-                    &Shape::default(),
-                    self.cost(&call),
-                )?),
-                Err(error) => Err(self.failure(&call, error, Map::new())),
-            }
-        })
+        until_cancelled(
+            &context,
+            async {
+                match call.usage_summary().await {
+                    Ok(answer) => results::success(&OperationResult::new(
+                        "getUserGetUsageSummary",
+                        &answer,
+                        &Shape::default(),
+                        self.cost(&call),
+                    )?),
+                    Err(error) => Err(self.failure(&call, error, Map::new())),
+                }
+            },
+            || self.cancelled(&call, Map::new(), 0),
+        )
         .await
     }
 }
@@ -422,6 +462,16 @@ impl FeedTools {
     /// What `call` has cost so far.
     fn cost(&self, call: &Client) -> Cost {
         Cost::of(call, self.max_requests)
+    }
+
+    /// The error of a call its cancellation stopped: what it got before
+    /// (`partial`), what it cost, and whether a request it sent went
+    /// unanswered (`answered` answers came back), which may have been billed.
+    fn cancelled(&self, call: &Client, mut partial: Map<String, Value>, answered: u64) -> ToolError {
+        partial.extend(self.cost(call).fields());
+        ToolError::cancelled()
+            .with_may_have_been_billed(call.scope_request_count() > answered)
+            .with_partial(partial)
     }
 
     /// `error` as the call's result, with what it got before (`partial`)
@@ -466,17 +516,18 @@ impl rmcp::ServerHandler for FeedTools {
 }
 
 /// Runs a call until it ends or is cancelled; a cancelled call's request in
-/// flight is dropped, and no answer reaches the client (rmcp sends none for
-/// a cancelled request).
+/// flight is dropped and the call ends with `cancelled()` (an agent's cancel
+/// gets no answer, as MCP asks; a signal or a closed stdin does).
 async fn until_cancelled(
     context: &RequestContext<RoleServer>,
     work: impl Future<Output = Result<CallToolResult, ToolError>>,
+    cancelled: impl FnOnce() -> ToolError,
 ) -> Result<CallToolResult, ToolError> {
     context
         .ct
         .run_until_cancelled(work)
         .await
-        .unwrap_or_else(|| Err(ToolError::cancelled()))
+        .unwrap_or_else(|| Err(cancelled()))
 }
 
 /// The fields and count asked for, refused when `fields` names something a
