@@ -43,9 +43,6 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
     if args.out.resume {
         resumable(&args).map_err(|m| diagnostics::usage(&m))?;
     }
-    if args.dry_run {
-        return print_plan(&args, operation);
-    }
     let demo = connection::start_demo(&args.connection)?;
     let client = connection::build_client(&args.connection, 1, args.max_requests, demo.as_ref())
         .map_err(|e| crate::diagnostics::report(&e))?;
@@ -59,6 +56,20 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         params: args.params.clone(),
         fields: String::new(),
     };
+    if args.dry_run {
+        // The real run's checks of the output too (a database's are made
+        // when it is opened), changing nothing.
+        if let Some(path) = args
+            .out
+            .output
+            .as_deref()
+            .filter(|path| !to_stdout && !crate::cli::names_a_database(path))
+        {
+            crate::output::check(path, &shape, args.out.resume, args.out.overwrite)
+                .map_err(crate::diagnostics::open_failed)?;
+        }
+        return print_plan(&args, operation);
+    }
     // Where the walk starts: the pages already written and the next page's
     // parameters (`None`: the walk had ended).
     let (mut output, done, start) = if to_stdout {

@@ -318,3 +318,43 @@ fn a_walk_into_a_database_stores_pages_and_items_and_resumes() {
         mock.calls()
     );
 }
+
+/// `api --dry-run` refuses what the real walk refuses (an output that holds
+/// something, a resume with no checkpoint, no token) and changes nothing.
+#[test]
+fn a_dry_run_makes_the_real_walks_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.jsonl");
+    std::fs::write(&full, "{}\n").unwrap();
+    let full = full.to_str().unwrap();
+    let walk = [
+        "api",
+        "getApiXiaohongshuGetNoteCommentV2",
+        "-p",
+        "noteId=n",
+        "--demo",
+        "--dry-run",
+    ];
+    for (extra, says) in [
+        (vec!["-o", full], "exists and is not empty"),
+        (vec!["-o", full, "--resume"], "nothing to resume"),
+    ] {
+        let out = finished(binary(&[&walk[..], &extra[..]].concat()).output().unwrap());
+        assert_eq!(out.code, 2, "{extra:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{extra:?}: {}", out.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(full).unwrap(), "{}\n");
+    let no_token = finished(
+        binary(&[
+            "api",
+            "getApiXiaohongshuGetNoteCommentV2",
+            "-p",
+            "noteId=n",
+            "--dry-run",
+        ])
+        .env_remove("JUST_ONE_API_TOKEN")
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(no_token.code, 3, "{}", no_token.stderr);
+}
