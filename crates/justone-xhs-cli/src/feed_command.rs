@@ -320,7 +320,14 @@ fn check_output(args: &FeedArgs, shape: &RunShape, to_stdout: bool) -> Result<()
     if args.out.overwrite {
         return Err(database_overwrite(path));
     }
-    if args.out.resume && !path.exists() {
+    check_database(path, args.out.resume)
+}
+
+/// What opening the database at `path` would refuse, found without opening
+/// it (a dry run of `feed` or `api`): a resume of nothing, another run's
+/// lock.
+pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
+    if resume && !path.exists() {
         return Err(usage(&format!(
             "nothing to resume: {} does not exist",
             path.display()

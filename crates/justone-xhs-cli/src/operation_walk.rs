@@ -57,16 +57,14 @@ async fn walk(args: ApiArgs, matches: ArgMatches, operation: &'static OperationI
         fields: String::new(),
     };
     if args.dry_run {
-        // The real run's checks of the output too (a database's are made
-        // when it is opened), changing nothing.
-        if let Some(path) = args
-            .out
-            .output
-            .as_deref()
-            .filter(|path| !to_stdout && !crate::cli::names_a_database(path))
-        {
-            crate::output::check(path, &shape, args.out.resume, args.out.overwrite)
-                .map_err(crate::diagnostics::open_failed)?;
+        // The real run's checks of the output too, changing nothing.
+        match args.out.output.as_deref().filter(|_| !to_stdout) {
+            Some(path) if crate::cli::names_a_database(path) => {
+                crate::feed_command::check_database(path, args.out.resume)?;
+            }
+            Some(path) => crate::output::check(path, &shape, args.out.resume, args.out.overwrite)
+                .map_err(crate::diagnostics::open_failed)?,
+            None => {}
         }
         return print_plan(&args, operation);
     }

@@ -200,8 +200,17 @@ impl Output {
 /// and for a resume its checkpoint. A file that does not exist yet passes a
 /// fresh run's checks.
 pub fn check(path: &Path, shape: &RunShape, resume: bool, overwrite: bool) -> Result<(), OpenError> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Ok(());
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(cannot(
+                "create",
+                path,
+                &io::Error::from(io::ErrorKind::IsADirectory),
+            ));
+        }
+        // A pipe or a device: opened as it is, nothing to check.
+        Ok(meta) if !meta.is_file() => return Ok(()),
+        _ => {}
     }
     let checkpoint_path = checkpoint::path_for(path);
     let file = match File::open(path) {
@@ -209,7 +218,7 @@ pub fn check(path: &Path, shape: &RunShape, resume: bool, overwrite: bool) -> Re
         Err(e) if e.kind() == io::ErrorKind::NotFound && resume => {
             return Err(nothing_to_resume(path, &checkpoint_path));
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return creatable(path),
         Err(e) => return Err(cannot("open", path, &e)),
     };
     if resume {
@@ -217,6 +226,20 @@ pub fn check(path: &Path, shape: &RunShape, resume: bool, overwrite: bool) -> Re
     } else {
         refuse_to_replace(&file, path, overwrite)
     }
+}
+
+/// Whether a file that does not exist yet can be created at `path`: its
+/// directory exists, and it is not a symbolic link to nowhere.
+fn creatable(path: &Path) -> Result<(), OpenError> {
+    let dangling = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dangling || !parent.is_dir() {
+        return Err(cannot("create", path, &io::Error::from(io::ErrorKind::NotFound)));
+    }
+    Ok(())
 }
 
 /// Locks `file` (the output at `path`) and refuses it when it holds

@@ -320,7 +320,9 @@ fn a_walk_into_a_database_stores_pages_and_items_and_resumes() {
 }
 
 /// `api --dry-run` refuses what the real walk refuses (an output that holds
-/// something, a resume with no checkpoint, no token) and changes nothing.
+/// something, a resume with no checkpoint, a path it cannot create, no
+/// token) and changes nothing.
+#[cfg(unix)]
 #[test]
 fn a_dry_run_makes_the_real_walks_checks() {
     let dir = tempfile::tempdir().unwrap();
@@ -344,6 +346,27 @@ fn a_dry_run_makes_the_real_walks_checks() {
         assert!(out.stderr.contains(says), "{extra:?}: {}", out.stderr);
     }
     assert_eq!(std::fs::read_to_string(full).unwrap(), "{}\n");
+    // Paths the real walk cannot create: a directory, a missing directory,
+    // a symbolic link to nowhere.
+    let dangling = dir.path().join("dangling.jsonl");
+    std::os::unix::fs::symlink(dir.path().join("none/x"), &dangling).unwrap();
+    for path in [
+        dir.path().to_path_buf(),
+        dir.path().join("none/x.jsonl"),
+        dangling,
+    ] {
+        let path = path.to_str().unwrap();
+        for dry in [true, false] {
+            let args: Vec<&str> = walk
+                .iter()
+                .copied()
+                .filter(|a| dry || *a != "--dry-run")
+                .collect();
+            let out = finished(binary(&[&args[..], &["-o", path]].concat()).output().unwrap());
+            assert_eq!(out.code, 1, "{path} (dry run: {dry}): {}", out.stderr);
+            assert!(out.stderr.contains("cannot create"), "{path}: {}", out.stderr);
+        }
+    }
     let no_token = finished(
         binary(&[
             "api",

@@ -349,19 +349,23 @@ fn hex_byte(pair: &[u8]) -> Option<u8> {
 /// anything else its first `max` characters, whitespace folded; always
 /// [`clean`]ed. Bounded: never the whole body.
 pub(crate) fn excerpt(body: &[u8], max: usize, token: &str) -> String {
-    let head = String::from_utf8_lossy(&body[..body.len().min(max * 16)]);
+    let cut = body.len().min(max * 16);
+    let head = String::from_utf8_lossy(&body[..cut]);
     let text = match html_summary(&head) {
         Some(summary) => summary,
         None => head.into_owned(),
     };
-    let folded: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(max)
-        .collect();
-    clean(&folded, token)
+    let mut folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cut < body.len() {
+        // A token cut in two at the head's end cannot be found whole: leave
+        // out what could be its start (its longest spelling is `\uXXXX`
+        // per byte).
+        let keep = folded.chars().count().saturating_sub(token.len() * 12);
+        folded = folded.chars().take(keep).collect();
+    }
+    // Cleaned before it is cut to `max`: a token across the cut would not
+    // be found, and its first part would be shown.
+    clean(&folded, token).chars().take(max).collect()
 }
 
 /// The title of an HTML page, or its text without tags when it has no
@@ -539,5 +543,24 @@ mod tests {
             excerpt(b"plain\n\ttext \x1b[0m", 200, ""),
             "plain text \u{FFFD}[0m"
         );
+    }
+
+    /// A token that straddles the excerpt's length, in any spelling, is
+    /// redacted whole: no first part of it is shown.
+    #[test]
+    fn a_token_across_the_excerpts_end_shows_no_part_of_it() {
+        let token = "tok-SECRET-0123456789abcdef";
+        let spellings = [token.to_owned(), STANDARD_NO_PAD.encode(token)];
+        for spelling in &spellings {
+            for before in 150..=EXCERPT_CHARS + 10 {
+                let body = format!("{}{spelling} tail", "E".repeat(before));
+                let shown = excerpt(body.as_bytes(), EXCERPT_CHARS, token);
+                for n in 8..=spelling.len() {
+                    assert!(!shown.contains(&spelling[..n]), "{before}: {shown}");
+                }
+            }
+        }
+        let long = format!("{}{token}", " ".repeat(EXCERPT_CHARS * 16 - 5));
+        assert!(!excerpt(long.as_bytes(), EXCERPT_CHARS, token).contains("tok"));
     }
 }
