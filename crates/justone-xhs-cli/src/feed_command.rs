@@ -326,6 +326,7 @@ fn check_output(args: &FeedArgs, shape: &RunShape, to_stdout: bool) -> Result<()
 /// What opening the database at `path` would refuse, found without opening
 /// it (a dry run of `feed` or `api`): a resume of nothing, another run's
 /// lock.
+#[cfg(feature = "sqlite")]
 pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
     if resume && !path.exists() {
         return Err(usage(&format!(
@@ -333,15 +334,20 @@ pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
             path.display()
         )));
     }
-    #[cfg(feature = "sqlite")]
-    let lock_path = crate::output_lock::lock_path_beside(path);
-    #[cfg(not(feature = "sqlite"))]
-    let lock_path = path.to_owned();
-    match std::fs::File::open(&lock_path) {
+    match std::fs::File::open(crate::output_lock::lock_path_beside(path)) {
         Ok(file) => crate::output_lock::lock(&file, path)
             .map_err(|busy| open_failed(crate::output::OpenError::RunInProgress(busy.message()))),
         Err(_) => Ok(()),
     }
+}
+
+/// Without SQLite a database output is refused, by the dry run as by the
+/// real run.
+#[cfg(not(feature = "sqlite"))]
+pub fn check_database(_path: &Path, _resume: bool) -> Result<(), Exit> {
+    Err(usage(
+        "this justone-xhs was built without SQLite (the `sqlite` feature)",
+    ))
 }
 
 /// A database keeps the history of every run: replacing it is for the user

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use httpmock::prelude::*;
-use support::{Stop, binary, finished, resume_after, stop_run};
+use support::{Stop, binary, comment_page, finished, resume_after, stop_run};
 
 const COMMENTS: &str = "/api/xiaohongshu/get-note-comment/v2";
 
@@ -20,20 +20,10 @@ fn comments(server: &MockServer, delay: Duration) -> httpmock::Mock<'_> {
         when.path(COMMENTS);
         then.respond_with(move |request| {
             let query: HashMap<String, String> = request.query_params().into_iter().collect();
-            let page: u32 = query
-                .get("lastCursor")
-                .map_or(1, |c| c.trim_start_matches('c').parse::<u32>().unwrap() + 1);
             std::thread::sleep(delay);
-            let more = if page < 5 {
-                format!(r#","cursor":"c{page}","has_more":true"#)
-            } else {
-                r#","has_more":false"#.to_owned()
-            };
             httpmock::HttpMockResponse::builder()
                 .status(200)
-                .body(format!(
-                    r#"{{"code":0,"requestId":"r{page}","data":{{"comments":[{{"id":"k{page}"}}]{more}}}}}"#
-                ))
+                .body(comment_page(query.get("lastCursor").map(String::as_str)))
                 .build()
         });
     })

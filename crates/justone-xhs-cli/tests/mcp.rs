@@ -1049,17 +1049,9 @@ async fn call_operation_walks_pages_and_says_how_to_continue() {
                     .into_iter()
                     .find(|(name, _)| name == "lastCursor")
                     .map(|(_, value)| value);
-                let page: u32 = cursor.map_or(1, |c| c.trim_start_matches('c').parse::<u32>().unwrap() + 1);
-                let more = if page < 5 {
-                    format!(r#","cursor":"c{page}","has_more":true"#)
-                } else {
-                    r#","has_more":false"#.to_owned()
-                };
                 httpmock::HttpMockResponse::builder()
                     .status(200)
-                    .body(format!(
-                        r#"{{"code":0,"requestId":"r{page}","data":{{"comments":[{{"id":"k{page}"}}]{more}}}}}"#
-                    ))
+                    .body(support::comment_page(cursor.as_deref()))
                     .build()
             });
         })

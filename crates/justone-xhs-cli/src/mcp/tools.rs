@@ -178,8 +178,15 @@ impl FeedTools {
         let mut progress = Progress::new(&context, count);
         // What the call has got so far, for the error a cancellation ends
         // it with: the pages already paid for are the agent's.
-        let so_far: std::sync::Mutex<(Value, Option<u32>, u64)> =
-            std::sync::Mutex::new((json!([]), Some(from), 0));
+        let partial = |pages: &[PageItems], next_page: Option<u32>| {
+            let mut partial = Map::new();
+            partial.insert("channel".to_owned(), json!(channel.oid()));
+            partial.insert("from_page".to_owned(), json!(from));
+            partial.insert("pages".to_owned(), json!(pages));
+            partial.insert("next_page".to_owned(), json!(next_page));
+            partial
+        };
+        let so_far = std::sync::Mutex::new((partial(&[], Some(from)), 0));
         until_cancelled(
             &context,
             async {
@@ -206,14 +213,7 @@ impl FeedTools {
                     };
                     let fetched = match fetched {
                         Ok(page) => page,
-                        Err(error) => {
-                            let mut partial = Map::new();
-                            partial.insert("channel".to_owned(), json!(channel.oid()));
-                            partial.insert("from_page".to_owned(), json!(from));
-                            partial.insert("pages".to_owned(), json!(pages));
-                            partial.insert("next_page".to_owned(), json!(next_page));
-                            return Err(self.failure(&call, error, partial));
-                        }
+                        Err(error) => return Err(self.failure(&call, error, partial(&pages, next_page))),
                     };
                     if fetched.is_end() {
                         progress.page(fetched.page, "the feed has ended").await;
@@ -236,7 +236,7 @@ impl FeedTools {
                         .checked_add(1)
                         .filter(|next| i64::from(*next) <= LAST_PAGE);
                     if let Ok(mut so_far) = so_far.lock() {
-                        *so_far = (json!(pages), next_page, pages.len() as u64);
+                        *so_far = (partial(&pages, next_page), pages.len() as u64);
                     }
                 }
                 results::success(&FeedPagesResult {
@@ -257,12 +257,7 @@ impl FeedTools {
                 })
             },
             || {
-                let (pages, next_page, answered) = so_far.lock().map(|s| s.clone()).unwrap_or_default();
-                let mut partial = Map::new();
-                partial.insert("channel".to_owned(), json!(channel.oid()));
-                partial.insert("from_page".to_owned(), json!(from));
-                partial.insert("pages".to_owned(), pages);
-                partial.insert("next_page".to_owned(), json!(next_page));
+                let (partial, answered) = so_far.lock().map(|s| s.clone()).unwrap_or_default();
                 self.cancelled(&call, partial, answered)
             },
         )

@@ -156,3 +156,16 @@ pub fn resume_after(args: &[&str], first: &Run, complete: impl Fn() -> bool) {
         assert_eq!(resumed.code, 0, "after exit {}: {}", first.code, resumed.stderr);
     }
 }
+
+/// The answer to page N of a five-page comment walk chained by
+/// `data.cursor` (`c1` … `c4`): `last_cursor` is the cursor sent (none for
+/// page 1); one comment `kN` per page, `has_more` false on page 5.
+pub fn comment_page(last_cursor: Option<&str>) -> String {
+    let page: u32 = last_cursor.map_or(1, |c| c.trim_start_matches('c').parse::<u32>().unwrap() + 1);
+    let more = if page < 5 {
+        format!(r#","cursor":"c{page}","has_more":true"#)
+    } else {
+        r#","has_more":false"#.to_owned()
+    };
+    format!(r#"{{"code":0,"requestId":"r{page}","data":{{"comments":[{{"id":"k{page}"}}]{more}}}}}"#)
+}
