@@ -100,12 +100,11 @@ fn holder(_file: &File) -> Option<u32> {
     None
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(feature = "sqlite")]
     fn a_second_lock_is_refused_and_names_the_holder() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.db");
