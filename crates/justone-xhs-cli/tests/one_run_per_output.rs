@@ -18,6 +18,22 @@ fn spawn(server: &str, args: &[&str]) -> Child {
         .unwrap()
 }
 
+/// Asserts that `second`, a run on `output`, was refused for the run
+/// `first` holding it: exit 2, the first run's process named, the hint.
+fn refused_for(second: &Run, output: &str, first: &Child) {
+    assert_eq!(second.code, 2, "{output}: {}", second.stderr);
+    let busy = format!(
+        "{output} is being written by another justone-xhs run (process {})",
+        first.id()
+    );
+    assert!(second.stderr.contains(&busy), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("hint: one run per output"),
+        "{}",
+        second.stderr
+    );
+}
+
 /// A second run on an output that a first run is writing, fresh or
 /// resumed, sends nothing, exits 2 and names the first run's process; the
 /// first run ends as if alone.
@@ -37,20 +53,7 @@ fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
         for extra in [&[][..], &["--resume"][..]] {
             let again: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
             let second = run(&server.base_url(), &again);
-            assert_eq!(second.code, 2, "{name} {extra:?}: {}", second.stderr);
-            assert!(
-                second.stderr.contains(&format!(
-                    "{output} is being written by another justone-xhs run (process {})",
-                    first.id()
-                )),
-                "{name} {extra:?}: {}",
-                second.stderr
-            );
-            assert!(
-                second.stderr.contains("hint: one run per output"),
-                "{}",
-                second.stderr
-            );
+            refused_for(&second, output, &first);
         }
         let first = finished(first.wait_with_output().unwrap());
         assert_eq!(first.code, 0, "{name}: {}", first.stderr);
@@ -72,54 +75,61 @@ fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
     }
 }
 
-/// A database reached through another name is the same output: through a
+/// An output reached through another name is the same output: through a
 /// symbolic link a second run meets the first run's lock and sends
-/// nothing; a hard link is refused before anything is sent (SQLite keeps
-/// its log beside one name, so pages written through the other would be
-/// missing).
+/// nothing; a hard link is refused before anything is sent (each name
+/// would get a lock of its own, and SQLite keeps its log beside one name).
 #[cfg(unix)]
 #[test]
-fn a_database_under_another_name_is_the_same_output() {
+fn an_output_under_another_name_is_the_same_output() {
     let dir = tempfile::tempdir().unwrap();
-    let server = DemoServer::builder()
-        .pages(6)
-        .latency(Duration::from_millis(150))
-        .start();
-    let db = dir.path().join("d.db");
-    let first = spawn(
-        &server.base_url(),
-        &["-c", "food", "--pages", "6", "-o", db.to_str().unwrap()],
-    );
-    wait_for(&dir.path().join("d.db.lock"));
-    let alias = dir.path().join("alias.db");
-    std::os::unix::fs::symlink(&db, &alias).unwrap();
-    let second = run(
-        &server.base_url(),
-        &["-c", "food", "--pages", "6", "-o", alias.to_str().unwrap()],
-    );
-    assert_eq!(second.code, 2, "{}", second.stderr);
-    assert!(
-        second
-            .stderr
-            .contains("is being written by another justone-xhs run"),
-        "{}",
-        second.stderr
-    );
-    let first = finished(first.wait_with_output().unwrap());
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    assert_eq!(server.requests(), 6, "only the first run bought pages");
-
-    let hard = dir.path().join("hard.db");
-    std::fs::hard_link(&db, &hard).unwrap();
-    for path in [&hard, &db] {
-        let third = run(
+    for name in ["d.jsonl", "d.db"] {
+        let server = DemoServer::builder()
+            .pages(6)
+            .latency(Duration::from_millis(150))
+            .start();
+        let output = dir.path().join(name);
+        let first = spawn(
             &server.base_url(),
-            &["-c", "food", "--pages", "1", "-o", path.to_str().unwrap()],
+            &["-c", "food", "--pages", "6", "-o", output.to_str().unwrap()],
         );
-        assert_eq!(third.code, 2, "{}", third.stderr);
-        assert!(third.stderr.contains("has 2 hard links"), "{}", third.stderr);
+        wait_for(&dir.path().join(format!("{name}.lock")));
+        let alias = dir.path().join(format!("alias-{name}"));
+        std::os::unix::fs::symlink(&output, &alias).unwrap();
+        let alias = alias.to_str().unwrap();
+        let second = run(&server.base_url(), &["-c", "food", "--pages", "6", "-o", alias]);
+        refused_for(&second, alias, &first);
+        let first = finished(first.wait_with_output().unwrap());
+        assert_eq!(first.code, 0, "{name}: {}", first.stderr);
+        assert_eq!(server.requests(), 6, "{name}: only the first run bought pages");
+
+        let hard = dir.path().join(format!("hard-{name}"));
+        std::fs::hard_link(&output, &hard).unwrap();
+        for path in [&hard, &output] {
+            for resume in [&[][..], &["--resume"][..]] {
+                let mut args = vec!["-c", "food", "--pages", "1", "-o", path.to_str().unwrap()];
+                args.extend(resume);
+                for dry_run in [true, false] {
+                    let mut args = args.clone();
+                    if dry_run {
+                        args.push("--dry-run");
+                    }
+                    let third = run(&server.base_url(), &args);
+                    assert_eq!(third.code, 2, "{name} {args:?}: {}", third.stderr);
+                    assert!(
+                        third.stderr.contains("has 2 hard links"),
+                        "{name} {args:?}: {}",
+                        third.stderr
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            server.requests(),
+            6,
+            "{name}: nothing sent to an output with two names"
+        );
     }
-    assert_eq!(server.requests(), 6, "nothing sent to a database with two names");
 }
 
 /// Every continue command a stopped run prints, in every format, is run as

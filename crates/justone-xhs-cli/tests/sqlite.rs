@@ -319,10 +319,14 @@ fn a_read_only_file_is_refused_and_left_alone() {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let before = std::fs::read(&db).unwrap();
         let requests = server.requests();
+        // A copy nobody can reach: the build's own directory may sit under
+        // a home that only its owner may enter.
+        let binary = dir.path().join("justone-xhs");
+        std::fs::copy(env!("CARGO_BIN_EXE_justone-xhs"), &binary).unwrap();
         let mut as_nobody = Command::new("setpriv");
         as_nobody
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(env!("CARGO_BIN_EXE_justone-xhs"))
+            .arg(&binary)
             .args(["feed", "--base-url", &server.base_url(), "-q", "-c", "food", "-o"])
             .arg(&db)
             .env("JUST_ONE_API_TOKEN", TOKEN);

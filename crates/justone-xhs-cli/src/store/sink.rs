@@ -71,7 +71,8 @@ pub(super) fn lock(path: &Path) -> Result<File, StoreError> {
             path: path.to_owned(),
             source,
         },
-        busy => StoreError::RunInProgress(busy.message()),
+        LockError::HardLinks { .. } => StoreError::Usage(error.message()),
+        LockError::Busy { .. } => StoreError::RunInProgress(error.message()),
     })
 }
 
