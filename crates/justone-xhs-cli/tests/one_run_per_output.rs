@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use justone_xhs::mock::DemoServer;
-use support::{Run, Stop, binary, command, finished, run, signal, wait_for};
+use support::{Run, Stop, binary, command, finished, run, signal, wait_for_lock};
 
 fn spawn(server: &str, args: &[&str]) -> Child {
     command(server, args)
@@ -40,7 +40,7 @@ fn refused_for(second: &Run, output: &str, first: &Child) {
 #[test]
 fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, started) in [("d.jsonl", "d.jsonl.checkpoint"), ("d.db", "d.db.lock")] {
+    for name in ["d.jsonl", "d.db"] {
         let server = DemoServer::builder()
             .pages(6)
             .latency(Duration::from_millis(150))
@@ -49,7 +49,7 @@ fn a_second_run_on_a_busy_output_sends_nothing_and_names_the_first() {
         let output = output.to_str().unwrap();
         let args = ["-c", "food", "--pages", "6", "-o", output];
         let first = spawn(&server.base_url(), &args);
-        wait_for(&dir.path().join(started));
+        wait_for_lock(&dir.path().join(name), first.id());
         for extra in [&[][..], &["--resume"][..]] {
             let again: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
             let second = run(&server.base_url(), &again);
@@ -93,7 +93,7 @@ fn an_output_under_another_name_is_the_same_output() {
             &server.base_url(),
             &["-c", "food", "--pages", "6", "-o", output.to_str().unwrap()],
         );
-        wait_for(&dir.path().join(format!("{name}.lock")));
+        wait_for_lock(&output, first.id());
         let alias = dir.path().join(format!("alias-{name}"));
         std::os::unix::fs::symlink(&output, &alias).unwrap();
         let alias = alias.to_str().unwrap();
