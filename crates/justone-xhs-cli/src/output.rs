@@ -317,7 +317,7 @@ fn nothing_to_resume(path: &Path, checkpoint_path: &Path) -> OpenError {
 
 fn locked(error: LockError) -> OpenError {
     match error {
-        LockError::Io(error) => OpenError::Io(format!("cannot lock the output: {error}")),
+        LockError::Io { .. } => OpenError::Io(error.message()),
         LockError::HardLinks { .. } => OpenError::Usage(error.message()),
         LockError::Busy { .. } => OpenError::RunInProgress(error.message()),
     }

@@ -16,17 +16,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum LockError {
     /// Another process holds it (its id, when the lock file says).
-    Busy {
-        path: PathBuf,
-        holder: Option<u32>,
-    },
+    Busy { path: PathBuf, holder: Option<u32> },
     /// The output has other names (hard links), each of which would get a
     /// lock of its own.
-    HardLinks {
-        path: PathBuf,
-        links: u64,
-    },
-    Io(io::Error),
+    HardLinks { path: PathBuf, links: u64 },
+    /// The lock file at `lock` could not be created, opened or locked.
+    Io { lock: PathBuf, source: io::Error },
 }
 
 impl LockError {
@@ -43,7 +38,9 @@ impl LockError {
                 "{} has {links} hard links: an output written through two names could be written by two runs at once (and a database loses pages: SQLite keeps its log beside one name); use one path",
                 path.display()
             ),
-            LockError::Io(error) => format!("cannot lock the output: {error}"),
+            LockError::Io { lock, source } => {
+                format!("cannot lock the output through {}: {source}", lock.display())
+            }
         }
     }
 }
@@ -58,14 +55,18 @@ pub const BUSY_HINT: &str = "one run per output: wait for the other run to end, 
 /// database would drop SQLite's own POSIX locks.
 pub fn lock_beside(path: &Path) -> Result<File, LockError> {
     refuse_hard_links(path)?;
+    let lock_path = lock_path_beside(path);
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(lock_path_beside(path))
-        .map_err(LockError::Io)?;
-    lock(&file, path)?;
+        .open(&lock_path)
+        .map_err(|source| LockError::Io {
+            lock: lock_path.clone(),
+            source,
+        })?;
+    lock(&file, path, &lock_path)?;
     // Only a name for a refused run's message: a lock whose id could not
     // be written (a full disk) still holds.
     let _ = file
@@ -78,10 +79,14 @@ pub fn lock_beside(path: &Path) -> Result<File, LockError> {
 /// anything (a dry run).
 pub fn check_beside(path: &Path) -> Result<(), LockError> {
     refuse_hard_links(path)?;
-    match File::open(lock_path_beside(path)) {
-        Ok(file) => lock(&file, path),
+    let lock_path = lock_path_beside(path);
+    match File::open(&lock_path) {
+        Ok(file) => lock(&file, path, &lock_path),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(LockError::Io(e)),
+        Err(source) => Err(LockError::Io {
+            lock: lock_path,
+            source,
+        }),
     }
 }
 
@@ -102,9 +107,10 @@ pub fn lock_path_beside(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Locks `file`, the lock of the output at `path`; when another process
-/// holds it, names that process from what the file holds.
-fn lock(file: &File, path: &Path) -> Result<(), LockError> {
+/// Locks `file`, the lock file at `lock_path` of the output at `path`;
+/// when another process holds it, names that process from what the file
+/// holds.
+fn lock(file: &File, path: &Path, lock_path: &Path) -> Result<(), LockError> {
     match file.try_lock() {
         Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -115,7 +121,10 @@ fn lock(file: &File, path: &Path) -> Result<(), LockError> {
                 holder: holder.trim().parse().ok(),
             })
         }
-        Err(std::fs::TryLockError::Error(error)) => Err(LockError::Io(error)),
+        Err(std::fs::TryLockError::Error(source)) => Err(LockError::Io {
+            lock: lock_path.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -177,6 +186,22 @@ mod tests {
             "{message}"
         );
         drop(held);
+    }
+
+    #[test]
+    fn a_lock_file_that_cannot_be_made_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.jsonl");
+        // The lock's place is taken by a directory.
+        std::fs::create_dir(lock_path_beside(&path)).unwrap();
+        let message = lock_beside(&path).unwrap_err().message();
+        assert!(
+            message.starts_with(&format!(
+                "cannot lock the output through {}: ",
+                lock_path_beside(&path).display()
+            )),
+            "{message}"
+        );
     }
 
     #[test]

@@ -67,10 +67,7 @@ fn file_id(_path: &Path) -> Option<FileId> {
 /// Takes the database's run lock (see [`crate::output_lock`]).
 pub(super) fn lock(path: &Path) -> Result<File, StoreError> {
     output_lock::lock_beside(path).map_err(|error| match error {
-        LockError::Io(source) => StoreError::Io {
-            path: path.to_owned(),
-            source,
-        },
+        LockError::Io { lock, source } => StoreError::Io { path: lock, source },
         LockError::HardLinks { .. } => StoreError::Usage(error.message()),
         LockError::Busy { .. } => StoreError::RunInProgress(error.message()),
     })
