@@ -21,7 +21,8 @@
 //! - each byte of the token written as itself, percent-encoded (either hex
 //!   case), `+` for a space, or JSON-escaped (`\uXXXX`, a surrogate pair,
 //!   `\/`, `\\`, `\"`), in any mix: what a URL, a form or a JSON encoder
-//!   (PHP's `\/` included) makes of it;
+//!   (PHP's `\/` included) makes of it; and a JSON escape percent-encoded
+//!   (`%5Cu0053`, `%5C%2F`): JSON put into a URL;
 //! - its base64 (standard or URL-safe alphabet, at any alignment inside a
 //!   longer base64 text): the characters that only the token's bytes
 //!   determine.
@@ -303,9 +304,7 @@ fn readings(text: &[u8], rest: &[u8]) -> [Option<(usize, usize)>; 3] {
     };
     let plain = (b == wanted || (b == b'+' && wanted == b' ')).then_some((1, 1));
     let percent = (b == b'%' && text.get(1..3).and_then(hex_byte) == Some(wanted)).then_some((3, 1));
-    let json = (b == b'\\')
-        .then(|| json_escape(text))
-        .flatten()
+    let json = json_escape(text)
         .filter(|(_, c)| {
             let mut buf = [0; 4];
             rest.starts_with(c.encode_utf8(&mut buf).as_bytes())
@@ -315,27 +314,42 @@ fn readings(text: &[u8], rest: &[u8]) -> [Option<(usize, usize)>; 3] {
 }
 
 /// The character a JSON escape at the start of `text` stands for, and its
-/// length.
+/// length. The escape may be percent-encoded (`%5Cu0053`, `%5C%2F`): JSON
+/// put into a URL.
 fn json_escape(text: &[u8]) -> Option<(usize, char)> {
-    let simple = |c| Some((2, c));
-    match *text.get(1)? {
-        b'"' => simple('"'),
-        b'\\' => simple('\\'),
-        b'/' => simple('/'),
+    let (used, first) = escape_unit(text)?;
+    if (0xD800..0xDC00).contains(&first) {
+        let (low_used, second) = escape_unit(&text[used..])?;
+        let second = Some(second).filter(|u| (0xDC00..0xE000).contains(u))?;
+        let c = char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?;
+        return Some((used + low_used, c));
+    }
+    Some((used, char::from_u32(first)?))
+}
+
+/// One JSON escape at the start of `text` (`\uXXXX`, `\"`, `\\`, `\/`):
+/// its length and the UTF-16 unit it stands for.
+fn escape_unit(text: &[u8]) -> Option<(usize, u32)> {
+    let (backslash, lead) = byte_at(text)?;
+    let (kind, kind_len) = byte_at(&text[lead..]).filter(|_| backslash == b'\\')?;
+    let at = lead + kind_len;
+    match kind {
+        b'"' | b'\\' | b'/' => Some((at, u32::from(kind))),
         b'u' => {
-            let unit = |at: usize| {
-                let hex = std::str::from_utf8(text.get(at..at + 4)?).ok()?;
-                u32::from_str_radix(hex, 16).ok()
-            };
-            let first = unit(2)?;
-            if (0xD800..0xDC00).contains(&first) && text.get(6..8) == Some(&b"\\u"[..]) {
-                let second = unit(8).filter(|u| (0xDC00..0xE000).contains(u))?;
-                let c = char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?;
-                return Some((12, c));
-            }
-            Some((6, char::from_u32(first)?))
+            let hex = std::str::from_utf8(text.get(at..at + 4)?).ok()?;
+            Some((at + 4, u32::from_str_radix(hex, 16).ok()?))
         }
         _ => None,
+    }
+}
+
+/// The byte at the start of `text`, written as itself or percent-encoded,
+/// and its length.
+fn byte_at(text: &[u8]) -> Option<(u8, usize)> {
+    match text {
+        [b'%', rest @ ..] if rest.len() >= 2 => hex_byte(&rest[..2]).map(|b| (b, 3)),
+        [b, ..] => Some((*b, 1)),
+        [] => None,
     }
 }
 
@@ -358,8 +372,8 @@ pub(crate) fn excerpt(body: &[u8], max: usize, token: &str) -> String {
     let mut folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if cut < body.len() {
         // A token cut in two at the head's end cannot be found whole: leave
-        // out what could be its start (its longest spelling is `\uXXXX`
-        // per byte).
+        // out what could be its start (its longest spelling, `%5C%75XXXX`,
+        // takes 10 characters per byte).
         let keep = folded.chars().count().saturating_sub(token.len() * 12);
         folded = folded.chars().take(keep).collect();
     }
@@ -429,6 +443,9 @@ mod tests {
             r"S3cr3t+Tok\/en=ZZ-long",
             r"\u0053\u0033cr3t\u002bTok\/en\u003dZZ-long",
             r"S3cr3t%2BTok\/en\u003DZZ-long",
+            // JSON escapes put into a URL.
+            r"%5Cu0053%5cu0033cr3t%5Cu002BTok%5C/en%5Cu003dZZ-long",
+            r"S3cr3t%2BTok%5C%2Fen=ZZ-long",
         ] {
             let text = format!("echo {form} end");
             assert_eq!(clean(&text, TOKEN), "echo [redacted] end", "{form}");
@@ -451,7 +468,8 @@ mod tests {
             .encode_utf16()
             .map(|unit| format!("\\u{unit:04x}"))
             .collect();
-        for form in [escaped.trim_matches('"').to_owned(), ascii_only] {
+        let in_a_url = ascii_only.replace('\\', "%5C");
+        for form in [escaped.trim_matches('"').to_owned(), ascii_only, in_a_url] {
             let data = format!(r#"{{"title":"a {form} b","n":1}}"#);
             assert_eq!(
                 cleaned(&data, token),
