@@ -334,12 +334,11 @@ pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
             path.display()
         )));
     }
-    crate::output_lock::check_beside(path).map_err(|error| match error {
-        crate::output_lock::LockError::Busy { .. } => {
-            open_failed(crate::output::OpenError::RunInProgress(error.message()))
-        }
-        _ => usage(&error.message()),
-    })
+    match std::fs::File::open(crate::output_lock::lock_path_beside(path)) {
+        Ok(file) => crate::output_lock::lock(&file, path)
+            .map_err(|busy| open_failed(crate::output::OpenError::RunInProgress(busy.message()))),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Without SQLite a database output is refused, by the dry run as by the

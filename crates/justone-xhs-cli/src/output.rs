@@ -27,9 +27,6 @@ pub struct Output {
     /// Bytes that hold whole pages; a failed write is cut back to this.
     committed: u64,
     journal: Option<(PathBuf, Journal)>,
-    /// The output's lock (see [`crate::output_lock`]), held while this
-    /// lives.
-    _lock: Option<File>,
 }
 
 enum Target {
@@ -56,7 +53,6 @@ impl Output {
             },
             committed: 0,
             journal: None,
-            _lock: None,
         }
     }
 
@@ -74,7 +70,6 @@ impl Output {
                 target: Target::File(file),
                 committed: 0,
                 journal: None,
-                _lock: None,
             });
         }
         // Opened without truncating: a file another run is writing must be
@@ -86,7 +81,7 @@ impl Output {
             .truncate(false)
             .open(path)
             .map_err(|e| cannot("create", path, &e))?;
-        let lock = refuse_to_replace(&file, path, overwrite)?;
+        refuse_to_replace(&file, path, overwrite)?;
         file.set_len(0).map_err(|e| cannot("replace", path, &e))?;
         let journal_path = checkpoint::path_for(path);
         let journal = Journal::create(&journal_path, &Checkpoint::new(shape))
@@ -95,7 +90,6 @@ impl Output {
             target: Target::File(file),
             committed: 0,
             journal: Some((journal_path, journal)),
-            _lock: Some(lock),
         })
     }
 
@@ -110,7 +104,6 @@ impl Output {
             }
             Err(e) => return Err(cannot("open", path, &e)),
         };
-        let lock = output_lock::lock_beside(path).map_err(locked)?;
         let checkpoint = resumable_checkpoint(&file, path, shape)?;
         let mut written = Vec::new();
         if read_back {
@@ -129,7 +122,6 @@ impl Output {
             target: Target::File(file),
             committed: checkpoint.committed_bytes,
             journal: Some((checkpoint_path, journal)),
-            _lock: Some(lock),
         };
         Ok((output, Resumed { checkpoint, written }))
     }
@@ -229,11 +221,10 @@ pub fn check(path: &Path, shape: &RunShape, resume: bool, overwrite: bool) -> Re
         Err(e) if e.kind() == io::ErrorKind::NotFound => return creatable(path),
         Err(e) => return Err(cannot("open", path, &e)),
     };
-    output_lock::check_beside(path).map_err(locked)?;
     if resume {
         resumable_checkpoint(&file, path, shape).map(drop)
     } else {
-        refuse_non_empty(&file, path, overwrite)
+        refuse_to_replace(&file, path, overwrite)
     }
 }
 
@@ -251,15 +242,10 @@ fn creatable(path: &Path) -> Result<(), OpenError> {
     Ok(())
 }
 
-/// Locks the output at `path` (open as `file`) and refuses it when it
-/// holds something and `overwrite` was not given.
-fn refuse_to_replace(file: &File, path: &Path, overwrite: bool) -> Result<File, OpenError> {
-    let lock = output_lock::lock_beside(path).map_err(locked)?;
-    refuse_non_empty(file, path, overwrite)?;
-    Ok(lock)
-}
-
-fn refuse_non_empty(file: &File, path: &Path, overwrite: bool) -> Result<(), OpenError> {
+/// Locks `file` (the output at `path`) and refuses it when it holds
+/// something and `overwrite` was not given.
+fn refuse_to_replace(file: &File, path: &Path, overwrite: bool) -> Result<(), OpenError> {
+    output_lock::lock(file, path).map_err(locked)?;
     let length = file.metadata().map_err(|e| cannot("read", path, &e))?.len();
     if length > 0 && !overwrite {
         return Err(OpenError::Usage(format!(
@@ -270,12 +256,13 @@ fn refuse_non_empty(file: &File, path: &Path, overwrite: bool) -> Result<(), Ope
     Ok(())
 }
 
-/// The checkpoint of the output at `path` (open as `file`) when the run it
-/// records is `shape` and the file still holds what it vouches for. The
-/// caller locks the output first: a run still writing the checkpoint would
-/// move on under us.
+/// Locks `file` (the output at `path`) and returns its checkpoint when the
+/// run it records is `shape` and the file still holds what it vouches for.
 fn resumable_checkpoint(file: &File, path: &Path, shape: &RunShape) -> Result<Checkpoint, OpenError> {
     let checkpoint_path = checkpoint::path_for(path);
+    // Locked before the checkpoint is read: a run still writing it would
+    // move on under us.
+    output_lock::lock(file, path).map_err(locked)?;
     let checkpoint = checkpoint::load(&checkpoint_path)
         .map_err(OpenError::Usage)?
         .ok_or_else(|| nothing_to_resume(path, &checkpoint_path))?;
@@ -317,9 +304,8 @@ fn nothing_to_resume(path: &Path, checkpoint_path: &Path) -> OpenError {
 
 fn locked(error: LockError) -> OpenError {
     match error {
-        LockError::Io { .. } => OpenError::Io(error.message()),
-        LockError::HardLinks { .. } => OpenError::Usage(error.message()),
-        LockError::Busy { .. } => OpenError::RunInProgress(error.message()),
+        LockError::Io(error) => OpenError::Io(format!("cannot lock the output: {error}")),
+        busy => OpenError::RunInProgress(busy.message()),
     }
 }
 

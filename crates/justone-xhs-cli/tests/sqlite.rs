@@ -319,18 +319,7 @@ fn a_read_only_file_is_refused_and_left_alone() {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let before = std::fs::read(&db).unwrap();
         let requests = server.requests();
-        // A copy nobody can reach: the build's own directory may sit under
-        // a home that only its owner may enter.
-        let binary = dir.path().join("justone-xhs");
-        std::fs::copy(env!("CARGO_BIN_EXE_justone-xhs"), &binary).unwrap();
-        let mut as_nobody = Command::new("setpriv");
-        as_nobody
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(&binary)
-            .args(["feed", "--base-url", &server.base_url(), "-q", "-c", "food", "-o"])
-            .arg(&db)
-            .env("JUST_ONE_API_TOKEN", TOKEN);
-        let out = finished(as_nobody.output().unwrap());
+        let out = finished(as_nobody(&server, &db).output().unwrap());
         assert_eq!(out.code, 1, "{}", out.stderr);
         assert!(out.stderr.contains("cannot be written"), "{}", out.stderr);
         assert_eq!(std::fs::read(&db).unwrap(), before);
@@ -338,6 +327,49 @@ fn a_read_only_file_is_refused_and_left_alone() {
     } else {
         refused(&server, &db, &[], 1, "cannot be written");
     }
+}
+
+/// A harvest of the database at `db` run as the user nobody (root only),
+/// from a copy of the binary beside it: the build's own directory may sit
+/// under a home that only its owner may enter.
+fn as_nobody(server: &DemoServer, db: &Path) -> Command {
+    let binary = db.with_file_name("justone-xhs");
+    if !binary.exists() {
+        std::fs::copy(env!("CARGO_BIN_EXE_justone-xhs"), &binary).unwrap();
+    }
+    let mut command = Command::new("setpriv");
+    command
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&binary)
+        .args(["feed", "--base-url", &server.base_url(), "-q", "-c", "food", "-o"])
+        .arg(db)
+        .env("JUST_ONE_API_TOKEN", TOKEN);
+    command
+}
+
+/// A database two users write in turn (a shared directory, the file
+/// writable by both): the second takes the run lock through the lock file
+/// the first made, which it may not write (a lock needs no write access).
+#[test]
+fn another_user_can_continue_a_shared_database() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let server = DemoServer::builder().pages(2).start();
+    let dir = tempfile::tempdir().unwrap();
+    if dir.path().metadata().unwrap().uid() != 0 {
+        return; // only root can run a second user's process here
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = dir.path().join("notes.db");
+    assert_eq!(
+        run(&server.base_url(), &["-c", "food", "-o", db.to_str().unwrap()]).code,
+        0
+    );
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let lock = dir.path().join("notes.db.lock");
+    assert_eq!(lock.metadata().unwrap().permissions().mode() & 0o022, 0);
+    let out = finished(as_nobody(&server, &db).output().unwrap());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(server.requests(), 2, "both users' runs bought their pages");
 }
 
 #[test]

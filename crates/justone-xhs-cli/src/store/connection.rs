@@ -27,7 +27,7 @@ pub fn open(path: &Path, resuming: bool) -> Result<Connection, StoreError> {
     let nothing_to_resume =
         |why: &str| StoreError::Usage(format!("nothing to resume: {} {why}", path.display()));
     let exists = writable(path)?;
-    crate::output_lock::refuse_hard_links(path).map_err(|e| StoreError::Usage(e.message()))?;
+    refuse_hard_links(path)?;
     if resuming && !exists {
         return Err(nothing_to_resume("does not exist"));
     }
@@ -102,6 +102,28 @@ pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
         });
     }
     Ok(conn)
+}
+
+/// Refuses a database file with more than one name: SQLite keeps its
+/// write-ahead log beside the name it was opened by, so pages written
+/// through one name are missing through the other, and the run lock (one
+/// per name) would not keep two runs apart.
+#[cfg(unix)]
+fn refuse_hard_links(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.nlink() > 1 => Err(StoreError::Usage(format!(
+            "{} has {} hard links: a database written through two names loses pages (SQLite's log is kept beside one name); use one path",
+            path.display(),
+            meta.nlink()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+fn refuse_hard_links(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// Whether the file exists, after checking that it can be written: SQLite

@@ -67,9 +67,11 @@ fn file_id(_path: &Path) -> Option<FileId> {
 /// Takes the database's run lock (see [`crate::output_lock`]).
 pub(super) fn lock(path: &Path) -> Result<File, StoreError> {
     output_lock::lock_beside(path).map_err(|error| match error {
-        LockError::Io { lock, source } => StoreError::Io { path: lock, source },
-        LockError::HardLinks { .. } => StoreError::Usage(error.message()),
-        LockError::Busy { .. } => StoreError::RunInProgress(error.message()),
+        LockError::Io(source) => StoreError::Io {
+            path: output_lock::lock_path_beside(path),
+            source,
+        },
+        busy => StoreError::RunInProgress(busy.message()),
     })
 }
 

@@ -116,19 +116,9 @@ pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
     }
 }
 
-/// Waits until `path` exists (a checkpoint).
+/// Waits until `path` exists (a checkpoint, a lock file).
 pub fn wait_for(path: &Path) {
     wait_until(&format!("{} appearing", path.display()), || path.exists());
-}
-
-/// Waits until the run `holder` holds the lock of the output at `output`:
-/// its lock file names it, which it writes once the lock is taken.
-pub fn wait_for_lock(output: &Path, holder: u32) {
-    let mut lock = output.as_os_str().to_owned();
-    lock.push(".lock");
-    wait_until(&format!("process {holder} locking {}", output.display()), || {
-        std::fs::read_to_string(&lock).is_ok_and(|text| text.trim() == holder.to_string())
-    });
 }
 
 /// The interrupt-and-resume trial every output goes through (jsonl, csv,
