@@ -335,8 +335,14 @@ pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
         )));
     }
     match std::fs::File::open(crate::output_lock::lock_path_beside(path)) {
-        Ok(file) => crate::output_lock::lock(&file, path)
-            .map_err(|busy| open_failed(crate::output::OpenError::RunInProgress(busy.message()))),
+        Ok(file) => crate::output_lock::lock(&file, path).map_err(|error| {
+            open_failed(match error {
+                crate::output_lock::LockError::Busy { .. } => {
+                    crate::output::OpenError::RunInProgress(error.message())
+                }
+                crate::output_lock::LockError::Io(_) => crate::output::OpenError::Io(error.message()),
+            })
+        }),
         Err(_) => Ok(()),
     }
 }

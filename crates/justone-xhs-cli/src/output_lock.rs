@@ -85,43 +85,48 @@ pub fn lock_path_beside(path: &Path) -> PathBuf {
 }
 
 /// The process that holds a `flock` on `file`, from `/proc/locks` (Linux).
+/// The lock table names a file by its file system's device, which `stat`
+/// may not report (btrfs, overlayfs): the device is read from the mount
+/// the file is on instead.
 #[cfg(target_os = "linux")]
 fn holder(file: &File) -> Option<u32> {
+    use std::os::fd::AsRawFd;
     use std::os::unix::fs::MetadataExt;
-    let meta = file.metadata().ok()?;
+    let inode = file.metadata().ok()?.ino();
+    let fdinfo = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", file.as_raw_fd())).ok()?;
+    let mount = fdinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("mnt_id:"))?
+        .trim();
+    // `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let device = mountinfo.lines().find_map(|line| {
+        let mut fields = line.split_whitespace();
+        (fields.next()? == mount).then(|| fields.nth(1))?
+    })?;
     let locks = std::fs::read_to_string("/proc/locks").ok()?;
-    holder_in(&locks, meta.dev(), meta.ino())
+    holder_in(&locks, device, inode)
 }
 
 /// The process `/proc/locks` (`locks`) names as holding a `flock` on the
-/// file `inode` of device `dev`:
-/// `1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF`. A file system
-/// may report another device to `stat` than to the lock table (btrfs,
-/// overlayfs), so the inode alone decides when only one lock has it; when
-/// several do and none is of `dev`, nobody is named rather than the wrong
-/// process.
+/// file `inode` of `device` (`major:minor` in decimal, as mountinfo
+/// writes it): `1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF`, the
+/// device in hex. Nobody when no lock matches both.
 #[cfg(target_os = "linux")]
-fn holder_in(locks: &str, dev: u64, inode: u64) -> Option<u32> {
-    // Linux's dev_t: minor in bits 0-7 and 20-31, major in bits 8-19 and 32-43.
-    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
-    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    let flocks: Vec<(u32, bool)> = locks
-        .lines()
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let (kind, pid, id) = (fields.get(1)?, fields.get(4)?, fields.get(5)?);
-            let mut id = id.split(':');
-            let (lock_major, lock_minor, lock_inode) = (id.next()?, id.next()?, id.next()?);
-            (*kind == "FLOCK" && lock_inode.parse::<u64>().ok()? == inode).then_some(())?;
-            let same_dev = u64::from_str_radix(lock_major, 16).ok() == Some(major)
-                && u64::from_str_radix(lock_minor, 16).ok() == Some(minor);
-            Some((pid.parse().ok()?, same_dev))
-        })
-        .collect();
-    match flocks.as_slice() {
-        [(pid, _)] => Some(*pid),
-        _ => flocks.iter().find(|(_, same_dev)| *same_dev).map(|(pid, _)| *pid),
-    }
+fn holder_in(locks: &str, device: &str, inode: u64) -> Option<u32> {
+    let (major, minor) = device.split_once(':')?;
+    let wanted = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?, inode);
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (kind, pid, id) = (fields.get(1)?, fields.get(4)?, fields.get(5)?);
+        let mut id = id.split(':');
+        let found = (
+            u32::from_str_radix(id.next()?, 16).ok()?,
+            u32::from_str_radix(id.next()?, 16).ok()?,
+            id.next()?.parse::<u64>().ok()?,
+        );
+        (*kind == "FLOCK" && found == wanted).then(|| pid.parse().ok())?
+    })
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -133,28 +138,23 @@ fn holder(_file: &File) -> Option<u32> {
 mod holder_tests {
     use super::holder_in;
 
-    /// Device 0xfd:0x01 (253:1) as `stat` gives it.
-    const DEV: u64 = (0xfd << 8) | 0x01;
-
     #[test]
     fn the_lock_on_the_file_names_its_process() {
         let locks = "1: POSIX  ADVISORY  WRITE 11 fd:01:77 0 EOF\n\
-                     2: FLOCK  ADVISORY  WRITE 4242 fd:01:77 0 EOF\n\
-                     3: FLOCK  ADVISORY  WRITE 5353 fd:01:78 0 EOF\n";
-        assert_eq!(holder_in(locks, DEV, 77), Some(4242));
-        assert_eq!(holder_in(locks, DEV, 79), None);
+                     2: -> FLOCK  ADVISORY  WRITE 12 fd:01:77 0 EOF\n\
+                     3: FLOCK  ADVISORY  WRITE 4242 fd:01:77 0 EOF\n\
+                     4: FLOCK  ADVISORY  WRITE 5353 fd:01:78 0 EOF\n";
+        assert_eq!(holder_in(locks, "253:1", 77), Some(4242));
+        assert_eq!(holder_in(locks, "253:1", 79), None);
     }
 
     #[test]
-    fn the_same_inode_on_two_devices_is_told_apart_by_the_device() {
+    fn the_same_inode_on_another_device_is_not_the_file() {
         let locks = "1: FLOCK  ADVISORY  WRITE 1111 08:02:77 0 EOF\n\
-                     2: FLOCK  ADVISORY  WRITE 4242 fd:01:77 0 EOF\n";
-        assert_eq!(holder_in(locks, DEV, 77), Some(4242));
-        // Neither lock on the device stat reports: nobody rather than a guess.
-        assert_eq!(holder_in(locks, 0x2a, 77), None);
-        // One lock with the inode, on a device stat reports otherwise.
-        let one = "1: FLOCK  ADVISORY  WRITE 4242 00:2f:77 0 EOF\n";
-        assert_eq!(holder_in(one, DEV, 77), Some(4242));
+                     2: FLOCK  ADVISORY  WRITE 4242 00:2f:77 0 EOF\n";
+        assert_eq!(holder_in(locks, "0:47", 77), Some(4242));
+        assert_eq!(holder_in(locks, "8:2", 77), Some(1111));
+        assert_eq!(holder_in(locks, "253:1", 77), None, "nobody rather than a guess");
     }
 }
 

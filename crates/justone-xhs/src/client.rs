@@ -417,8 +417,8 @@ impl ClientBuilder {
     /// - [`Error::InvalidSetting`] (`token`) for a token that is empty, longer
     ///   than 1024 bytes, or holds whitespace
     ///   or control characters (a token like that could only fail, as a
-    ///   transport error retried for nothing); the message never shows the
-    ///   token;
+    ///   transport error retried for nothing), a quote or a backslash (no
+    ///   token has them); the message never shows the token;
     /// - [`Error::InvalidBaseUrl`] when the base URL is not
     ///   `http(s)://host[:port][/path]` (no query, no fragment);
     /// - [`Error::InvalidSetting`] for a rate limit or concurrency cap out of

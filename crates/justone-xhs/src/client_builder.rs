@@ -78,7 +78,7 @@ impl ClientBuilder {
     /// `JUSTONEAPI_TOKEN` (the first that is set and not blank, trimmed).
     ///
     /// [`build`](ClientBuilder::build) checks its form: at most 1024
-    /// bytes, no whitespace or control characters.
+    /// bytes, no whitespace, control characters, quotes or backslashes.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(SecretString::from(token.into()));
         self
@@ -228,6 +228,14 @@ pub(crate) fn check_token(token: &str) -> Result<(), Error> {
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(
             "contains whitespace or control characters (was a file or variable with several lines used?)"
+                .to_owned(),
+        ));
+    }
+    // No token of the provider has them, and in an answer they are JSON's
+    // own syntax: searching for them there could cut a string open.
+    if token.contains(['"', '\\']) {
+        return Err(invalid(
+            "contains a quote or a backslash (was it copied with the quotes of a JSON or shell string?)"
                 .to_owned(),
         ));
     }

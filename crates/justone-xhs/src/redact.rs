@@ -336,8 +336,14 @@ fn escape_unit(text: &[u8]) -> Option<(usize, u32)> {
     match kind {
         b'"' | b'\\' | b'/' => Some((at, u32::from(kind))),
         b'u' => {
-            let hex = std::str::from_utf8(text.get(at..at + 4)?).ok()?;
-            Some((at + 4, u32::from_str_radix(hex, 16).ok()?))
+            // Four hex digits exactly (`from_str_radix` would take a `+`).
+            let hex = text
+                .get(at..at + 4)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+            let unit = hex
+                .iter()
+                .fold(0, |unit, &h| unit * 16 + (h as char).to_digit(16).unwrap_or(0));
+            Some((at + 4, unit))
         }
         _ => None,
     }

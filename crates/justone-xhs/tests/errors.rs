@@ -405,7 +405,12 @@ async fn an_odd_token_fails_in_build_and_never_reaches_the_network() {
             then.status(200).body(r#"{"code":0,"data":[]}"#);
         })
         .await;
-    for token in ["x".repeat(1 << 20), format!("{TOKEN}\n{TOKEN}")] {
+    for token in [
+        "x".repeat(1 << 20),
+        format!("{TOKEN}\n{TOKEN}"),
+        format!("\"{TOKEN}\""),
+        format!("{TOKEN}\\"),
+    ] {
         let error = justone_xhs::Client::builder()
             .token(token)
             .base_url(server.base_url())

@@ -67,9 +67,10 @@ impl Drop for CaptureGuard {
     }
 }
 
-/// Captures this thread's log output at `level` and below, with every
-/// crate's events, until the guard is dropped.
-fn capture_logs(level: tracing::Level) -> (Captured, CaptureGuard) {
+/// Installs this binary's one subscriber. Every test calls it first: a
+/// callsite first reached by a parallel test while the subscriber is being
+/// installed could cache "not interested"; the others wait here instead.
+fn subscriber() {
     static SUBSCRIBER: std::sync::Once = std::sync::Once::new();
     SUBSCRIBER.call_once(|| {
         tracing_subscriber::fmt()
@@ -78,6 +79,18 @@ fn capture_logs(level: tracing::Level) -> (Captured, CaptureGuard) {
             .with_writer(ThreadCapture)
             .init();
     });
+}
+
+/// Captures this thread's log output at `level` and below, with every
+/// crate's events, until the guard is dropped. For a test on tokio's
+/// current-thread runtime (the default of `#[tokio::test]`), whose tasks
+/// all run on its thread.
+fn capture_logs(level: tracing::Level) -> (Captured, CaptureGuard) {
+    subscriber();
+    assert_eq!(
+        tokio::runtime::Handle::current().runtime_flavor(),
+        tokio::runtime::RuntimeFlavor::CurrentThread
+    );
     let logs = Captured::default();
     CAPTURE.with(|capture| *capture.borrow_mut() = Some((logs.clone(), level)));
     (logs, CaptureGuard)
@@ -280,6 +293,7 @@ async fn debug_logs_describe_every_attempt_without_the_token() {
 /// `token=` value included.
 #[tokio::test]
 async fn a_successful_answer_that_echoes_the_token_gives_it_to_nobody() {
+    subscriber();
     let encoded: String = TOKEN.bytes().map(|b| format!("%{b:02X}")).collect();
     let server = MockServer::start_async().await;
     server
@@ -316,6 +330,7 @@ async fn a_successful_answer_that_echoes_the_token_gives_it_to_nobody() {
 /// fields, the raw item and the request id.
 #[tokio::test]
 async fn a_token_echoed_through_json_escapes_is_redacted_where_it_decodes() {
+    subscriber();
     let token = "S3cr3t+Tok/en=ZZ-9";
     let slashed = token.replace('/', r"\/");
     let unicode: String = token.chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
@@ -350,6 +365,7 @@ async fn a_token_echoed_through_json_escapes_is_redacted_where_it_decodes() {
 /// find in an answer: request ids and data come back exactly as served.
 #[tokio::test]
 async fn a_short_token_leaves_answers_untouched() {
+    subscriber();
     let server = DemoServer::builder().pages(1).start_async().await;
     let client = justone_xhs::Client::builder()
         .token("demo")
@@ -370,6 +386,7 @@ async fn a_short_token_leaves_answers_untouched() {
 /// request or as the Referer. The 3xx is the answer, an HTTP error.
 #[tokio::test]
 async fn a_redirect_hands_the_token_to_no_other_host() {
+    subscriber();
     let elsewhere = MockServer::start_async().await;
     let taken = elsewhere
         .mock_async(|when, then| {
@@ -405,6 +422,7 @@ async fn a_redirect_hands_the_token_to_no_other_host() {
 /// message; that message is scrubbed like every other text of an error.
 #[tokio::test]
 async fn a_decode_error_quoting_the_token_does_not_show_it() {
+    subscriber();
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(TOKEN);
     let server = MockServer::start_async().await;
