@@ -334,16 +334,22 @@ pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
             path.display()
         )));
     }
-    match std::fs::File::open(crate::output_lock::lock_path_beside(path)) {
+    use crate::output::OpenError;
+    use crate::output_lock::LockError;
+    let lock_path = crate::output_lock::lock_path_beside(path);
+    match std::fs::File::open(&lock_path) {
         Ok(file) => crate::output_lock::lock(&file, path).map_err(|error| {
             open_failed(match error {
-                crate::output_lock::LockError::Busy { .. } => {
-                    crate::output::OpenError::RunInProgress(error.message())
-                }
-                crate::output_lock::LockError::Io(_) => crate::output::OpenError::Io(error.message()),
+                LockError::Busy { .. } => OpenError::RunInProgress(error.message()),
+                LockError::Io(_) => OpenError::Io(error.message()),
             })
         }),
-        Err(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        // The real run could not open it either.
+        Err(e) => Err(open_failed(OpenError::Io(format!(
+            "cannot open {}: {e}",
+            lock_path.display()
+        )))),
     }
 }
 

@@ -352,7 +352,7 @@ fn as_nobody(server: &DemoServer, db: &Path) -> Command {
 /// the first made, which it may not write (on a local file system a lock
 /// needs no write access). Run as another user where this test is root;
 /// otherwise the lock file is made read-only to its owner, which the run
-/// meets the same way.
+/// meets the same way. One it cannot read stops the dry run as the run.
 #[test]
 fn another_user_can_continue_a_shared_database() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -367,12 +367,27 @@ fn another_user_can_continue_a_shared_database() {
     let lock = dir.path().join("notes.db.lock");
     let mode = if root { 0o644 } else { 0o444 };
     std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(mode)).unwrap();
-    let out = match root {
-        true => finished(as_nobody(&server, &db).output().unwrap()),
-        false => run(&server.base_url(), &args),
+    let second_user = |extra: &[&str]| match root {
+        true => finished(as_nobody(&server, &db).args(extra).output().unwrap()),
+        false => run(&server.base_url(), &[&args[..], extra].concat()),
     };
+    let out = second_user(&[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(server.requests(), 2, "both runs bought their page");
+
+    // A lock file the user cannot even read: the dry run says so as the
+    // real run does, and nothing is sent.
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o000)).unwrap();
+    for extra in [&["--dry-run"][..], &[]] {
+        let out = second_user(extra);
+        assert_eq!(out.code, 1, "{extra:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("notes.db.lock: Permission denied"),
+            "{extra:?}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(server.requests(), 2);
 }
 
 #[test]
