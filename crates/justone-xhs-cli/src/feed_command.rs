@@ -334,23 +334,7 @@ pub fn check_database(path: &Path, resume: bool) -> Result<(), Exit> {
             path.display()
         )));
     }
-    use crate::output::OpenError;
-    use crate::output_lock::LockError;
-    let lock_path = crate::output_lock::lock_path_beside(path);
-    match std::fs::File::open(&lock_path) {
-        Ok(file) => crate::output_lock::lock(&file, path).map_err(|error| {
-            open_failed(match error {
-                LockError::Busy { .. } => OpenError::RunInProgress(error.message()),
-                LockError::Io(_) => OpenError::Io(error.message()),
-            })
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        // The real run could not open it either.
-        Err(e) => Err(open_failed(OpenError::Io(format!(
-            "cannot open {}: {e}",
-            lock_path.display()
-        )))),
-    }
+    crate::output_lock::check_beside(path).map_err(|error| open_failed(crate::output::locked(error)))
 }
 
 /// Without SQLite a database output is refused, by the dry run as by the

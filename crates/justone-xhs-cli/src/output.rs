@@ -302,10 +302,11 @@ fn nothing_to_resume(path: &Path, checkpoint_path: &Path) -> OpenError {
     ))
 }
 
-fn locked(error: LockError) -> OpenError {
+/// The refusal of an output whose lock could not be taken.
+pub fn locked(error: LockError) -> OpenError {
     match error {
-        LockError::Io(error) => OpenError::Io(format!("cannot lock the output: {error}")),
-        busy => OpenError::RunInProgress(busy.message()),
+        LockError::Busy { .. } => OpenError::RunInProgress(error.message()),
+        _ => OpenError::Io(error.message()),
     }
 }
 

@@ -17,6 +17,12 @@ pub enum LockError {
         path: PathBuf,
         holder: Option<u32>,
     },
+    /// The lock file at `path` (beside a database) cannot be opened.
+    #[cfg(feature = "sqlite")]
+    Open {
+        path: PathBuf,
+        source: io::Error,
+    },
     Io(io::Error),
 }
 
@@ -29,6 +35,8 @@ impl LockError {
                 path.display(),
                 holder.map(|pid| format!(" (process {pid})")).unwrap_or_default()
             ),
+            #[cfg(feature = "sqlite")]
+            LockError::Open { path, source } => format!("cannot open {}: {source}", path.display()),
             LockError::Io(error) => format!("cannot lock the output: {error}"),
         }
     }
@@ -68,9 +76,28 @@ pub fn lock_beside(path: &Path) -> Result<File, LockError> {
             std::io::ErrorKind::PermissionDenied => File::open(&lock_path).map_err(|_| error),
             _ => Err(error),
         })
-        .map_err(LockError::Io)?;
+        .map_err(|source| LockError::Open {
+            path: lock_path,
+            source,
+        })?;
     lock(&file, path)?;
     Ok(file)
+}
+
+/// What [`lock_beside`] would refuse, found without creating or changing
+/// anything (a dry run): another run's lock, a lock file that cannot be
+/// opened.
+#[cfg(feature = "sqlite")]
+pub fn check_beside(path: &Path) -> Result<(), LockError> {
+    let lock_path = lock_path_beside(path);
+    match File::open(&lock_path) {
+        Ok(file) => lock(&file, path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(LockError::Open {
+            path: lock_path,
+            source,
+        }),
+    }
 }
 
 /// Where [`lock_beside`] keeps the lock of the database at `path`: beside

@@ -320,7 +320,9 @@ fn json_escape(text: &[u8]) -> Option<(usize, char)> {
     let (used, first) = escape_unit(text)?;
     if (0xD800..0xDC00).contains(&first) {
         let (low_used, second) = escape_unit(&text[used..])?;
-        let second = Some(second).filter(|u| (0xDC00..0xE000).contains(u))?;
+        if !(0xDC00..0xE000).contains(&second) {
+            return None;
+        }
         let c = char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?;
         return Some((used + low_used, c));
     }
@@ -337,12 +339,8 @@ fn escape_unit(text: &[u8]) -> Option<(usize, u32)> {
         b'"' | b'\\' | b'/' => Some((at, u32::from(kind))),
         b'u' => {
             // Four hex digits exactly (`from_str_radix` would take a `+`).
-            let hex = text
-                .get(at..at + 4)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
-            let unit = hex
-                .iter()
-                .fold(0, |unit, &h| unit * 16 + (h as char).to_digit(16).unwrap_or(0));
+            let hex = text.get(at..at + 4)?;
+            let unit = u32::from(hex_byte(&hex[..2])?) << 8 | u32::from(hex_byte(&hex[2..])?);
             Some((at + 4, unit))
         }
         _ => None,
@@ -487,6 +485,9 @@ mod tests {
         // is not an escape: nothing there spells the token.
         let data = r#"{"t":"\\u0053\\u0033cr3t+Tok/en=ZZ-lon"}"#;
         assert_eq!(cleaned(data, TOKEN), data);
+        // Four hex digits or no escape: `\u+053` is not `S`.
+        let text = r"echo \u+0533cr3t+Tok/en=ZZ-long end";
+        assert_eq!(clean(text, TOKEN), text);
     }
 
     #[test]

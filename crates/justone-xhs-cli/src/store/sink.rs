@@ -67,6 +67,7 @@ fn file_id(_path: &Path) -> Option<FileId> {
 /// Takes the database's run lock (see [`crate::output_lock`]).
 pub(super) fn lock(path: &Path) -> Result<File, StoreError> {
     output_lock::lock_beside(path).map_err(|error| match error {
+        LockError::Open { path, source } => StoreError::Io { path, source },
         LockError::Io(source) => StoreError::Io {
             path: output_lock::lock_path_beside(path),
             source,
